@@ -1,0 +1,80 @@
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+export type { CountryCode } from "libphonenumber-js/min";
+
+/** Why a value did not yield a phone number. */
+export type PhoneProblem = "no_phone" | "invalid_phone";
+
+/** Result of {@link normalizePhone}: an E.164 phone, or the reason there is none. */
+export type NormalizedPhone =
+  | { readonly phone: string; readonly problem: null }
+  | { readonly phone: null; readonly problem: PhoneProblem };
+
+/** Longest input treated as a phone number; anything longer is junk, not a phone. */
+const MAX_PHONE_INPUT = 64;
+/** Separators people and POS systems put inside phone numbers. */
+const SEPARATORS = /[\s()\-.\u00a0]/g;
+/** Russian mobile numbers (`+7 9xx …`, `8 9xx …`, `7 9xx …`): all valid, so no metadata lookup is needed. */
+const RU_MOBILE = /^(?:\+7|8|7)(9\d{9})$/;
+
+const NO_PHONE: NormalizedPhone = { phone: null, problem: "no_phone" };
+const INVALID_PHONE: NormalizedPhone = { phone: null, problem: "invalid_phone" };
+
+/**
+ * Normalises a phone number as POS and CRM systems store it to E.164 (`+79161234567`).
+ *
+ * Accepts the usual Russian spellings (`8 (916) 123-45-67`, `89161234567`, `79161234567`,
+ * `+7 916 123 45 67`), international numbers with `+`, and numbers given as JSON numbers. Numbers
+ * without a country code are read as numbers of `defaultCountry`. Validation uses
+ * libphonenumber-js metadata, so `2001`, `12` or `+7 666 …` are rejected.
+ *
+ * Never throws.
+ *
+ * @param value - Anything found where a phone was expected.
+ * @param defaultCountry - ISO 3166-1 alpha-2 country for numbers without a country code. Default `RU`.
+ * @returns `{ phone }` in E.164, or `{ phone: null, problem }`: `no_phone` when the value is empty
+ *   or absent, `invalid_phone` when it is present but not a valid phone number.
+ *
+ * @example
+ * normalizePhone("8 (916) 123-45-67") // { phone: "+79161234567", problem: null }
+ * normalizePhone("2001")              // { phone: null, problem: "invalid_phone" }
+ */
+export function normalizePhone(
+  value: unknown,
+  defaultCountry: CountryCode = "RU",
+): NormalizedPhone {
+  let text: string;
+  if (typeof value === "string") text = value.trim();
+  else if (typeof value === "number" && Number.isSafeInteger(value) && value > 0)
+    text = String(value);
+  else if (value === null || value === undefined) return NO_PHONE;
+  else return INVALID_PHONE;
+  if (text === "") return NO_PHONE;
+  if (text.length > MAX_PHONE_INPUT) return INVALID_PHONE;
+
+  const compact = text.replace(SEPARATORS, "");
+  const mobile = RU_MOBILE.exec(compact);
+  if (mobile && (compact.startsWith("+") || defaultCountry === "RU")) {
+    return { phone: `+7${mobile[1]}`, problem: null };
+  }
+  try {
+    const parsed = parsePhoneNumberFromString(text, { defaultCountry });
+    if (parsed?.isValid()) return { phone: parsed.number, problem: null };
+  } catch {
+    // libphonenumber-js throws only on programming errors (unknown country); treat as invalid.
+  }
+  return INVALID_PHONE;
+}
+
+/**
+ * Masks a phone number for logs: keeps the country and operator code and the last four digits,
+ * `+79161234567` → `+7916***4567`. Short or odd values are masked entirely.
+ *
+ * @param phone - A phone number, normalised or not.
+ */
+export function maskPhone(phone: string | null | undefined): string {
+  if (!phone) return "";
+  const text = String(phone);
+  if (text.length < 9) return "***";
+  return `${text.slice(0, 5)}***${text.slice(-4)}`;
+}

@@ -1,0 +1,110 @@
+import { type CountryCode, normalizePhone } from "../core/phone.js";
+import type { ParsedEvent, ParseResult, PhoneLookup, SkipReason, SourceName } from "./types.js";
+
+/** What a parser has read from one event, before the send decision. */
+export interface EventFields {
+  readonly type: string | null;
+  readonly id: string | null;
+  readonly status: string | null;
+  readonly customerName?: string | null;
+  readonly email?: string | null;
+  readonly accountId?: string | null;
+  readonly raw: unknown;
+}
+
+/** A reason not to send that is known before looking at the phone. */
+export interface Skip {
+  readonly reason: SkipReason;
+  readonly detail: string;
+}
+
+/** Shorthand for a {@link Skip}. */
+export function skip(reason: SkipReason, detail: string): Skip {
+  return { reason, detail };
+}
+
+const PHONE_DETAIL: Record<"no_phone" | "invalid_phone", string> = {
+  no_phone: "the event has no customer phone",
+  invalid_phone: "the customer phone is not a valid phone number",
+};
+
+/**
+ * Builds a {@link ParsedEvent}: the phone is always normalised and reported; the event sends when
+ * there is no `skip` and the phone is valid.
+ */
+export function decide(
+  source: SourceName,
+  fields: EventFields,
+  why: Skip | null,
+  rawPhone: unknown,
+  country: CountryCode,
+): ParsedEvent {
+  const { phone, problem } = normalizePhone(rawPhone, country);
+  const reason = why?.reason ?? problem;
+  return {
+    source,
+    type: fields.type,
+    id: fields.id,
+    status: fields.status,
+    phone,
+    shouldSend: reason === null,
+    reason,
+    detail: why?.detail ?? (problem ? PHONE_DETAIL[problem] : null),
+    customerName: fields.customerName ?? null,
+    email: fields.email ?? null,
+    accountId: fields.accountId ?? null,
+    lookup: null,
+    raw: fields.raw,
+  };
+}
+
+/** An event that should send but whose phone must be looked up first. */
+export function withLookup(event: ParsedEvent, lookup: PhoneLookup): ParsedEvent {
+  return { ...event, phone: null, shouldSend: true, reason: null, detail: null, lookup };
+}
+
+/** An event (or a whole body) that is not in any format the source sends. */
+export function invalidEvent(
+  source: SourceName,
+  raw: unknown,
+  detail: string,
+  type: string | null = null,
+): ParsedEvent {
+  return {
+    source,
+    type,
+    id: null,
+    status: null,
+    phone: null,
+    shouldSend: false,
+    reason: "invalid_payload",
+    detail,
+    customerName: null,
+    email: null,
+    accountId: null,
+    lookup: null,
+    raw,
+  };
+}
+
+/** Summarises events into a {@link ParseResult}. */
+export function toResult(events: readonly ParsedEvent[]): ParseResult {
+  const sending = events.find((e) => e.shouldSend);
+  if (sending)
+    return { shouldSend: true, phone: sending.phone, events, reason: null, detail: null };
+  const first = events[0];
+  if (!first)
+    return {
+      shouldSend: false,
+      phone: null,
+      events,
+      reason: "no_events",
+      detail: "the body holds no events",
+    };
+  return { shouldSend: false, phone: null, events, reason: first.reason, detail: first.detail };
+}
+
+/** A result for a body that could not be decoded at all. */
+export function invalidBody(source: SourceName, raw: unknown, detail: string): ParseResult {
+  return toResult([invalidEvent(source, raw, detail)]);
+}

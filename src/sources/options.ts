@@ -1,0 +1,62 @@
+import { type CountryCode, isSupportedCountry } from "libphonenumber-js/min";
+import * as z from "zod/mini";
+import { ConfigError } from "../core/errors.js";
+import type { SourceName } from "./types.js";
+
+/** Schema for {@link BaseParseOptions.defaultCountry}. */
+export const countrySchema = z.optional(
+  z
+    .string()
+    .check(
+      z.refine(
+        (c) => isSupportedCountry(c),
+        'must be a supported ISO 3166-1 alpha-2 country code such as "RU"',
+      ),
+    ),
+);
+
+/** Formats the first zod issue as `` `path`: message ``. */
+export function describeIssue(error: z.core.$ZodError, prefix = ""): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid value";
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+  let message = issue.message;
+  if (message === "Invalid input" && "expected" in issue)
+    message = `expected ${String(issue.expected)}`;
+  return path ? `\`${path}\`: ${message}` : message;
+}
+
+/**
+ * Makes a cached options resolver for a parser: options are validated once per options object
+ * (parsers are called per webhook with the same options), and invalid options throw a
+ * {@link ConfigError} that names the option.
+ */
+export function optionsResolver<S extends z.ZodMiniType, R>(
+  source: SourceName,
+  schema: S,
+  resolve: (options: z.infer<S>) => R,
+): (options: unknown) => R {
+  const cache = new WeakMap<object, R>();
+  const defaults = resolve(schema.parse({}) as z.infer<S>);
+  return (options) => {
+    if (options === undefined || options === null) return defaults;
+    if (typeof options !== "object") {
+      throw new ConfigError(`Parser options must be an object, got ${typeof options}.`, {
+        provider: source,
+      });
+    }
+    const cached = cache.get(options);
+    if (cached) return cached;
+    const parsed = schema.safeParse(options);
+    if (!parsed.success) {
+      throw new ConfigError(`Invalid parser option ${describeIssue(parsed.error)}.`, {
+        provider: source,
+      });
+    }
+    const resolved = resolve(parsed.data as z.infer<S>);
+    cache.set(options, resolved);
+    return resolved;
+  };
+}
+
+export type { CountryCode };

@@ -1,0 +1,115 @@
+import type { CountryCode } from "../core/phone.js";
+
+/** The POS and CRM systems otzovik reads webhooks from. */
+export type SourceName = "iiko" | "rkeeper" | "yclients" | "amocrm";
+
+/**
+ * Why an event does not lead to a review request. Machine-readable; stable across versions.
+ *
+ * - `invalid_payload`: the body (or this event) is not in any format the source sends.
+ * - `no_events`: the body is well-formed but holds no events (e.g. an empty iiko array).
+ * - `ignored_event`: an event type that never triggers a review (stop lists, reservations, contact updates…).
+ * - `status_not_final`: the order/visit/deal is not finished yet (or finished badly: no-show, lost deal).
+ * - `not_created`: iiko reports the order as still being created, or failed to create it.
+ * - `cancelled`: the order was cancelled.
+ * - `deleted`: the order/record was deleted.
+ * - `no_phone`: the event has no customer phone.
+ * - `invalid_phone`: the event has a phone field, but its value is not a valid phone number.
+ * - `missing_id`: the event would send, but has no order/lead id to deduplicate or look up by.
+ */
+export type SkipReason =
+  | "invalid_payload"
+  | "no_events"
+  | "ignored_event"
+  | "status_not_final"
+  | "not_created"
+  | "cancelled"
+  | "deleted"
+  | "no_phone"
+  | "invalid_phone"
+  | "missing_id";
+
+/**
+ * What a caller needs to look a customer's phone up when the webhook does not carry it (amoCRM
+ * status webhooks never do). Pass it to the amoCRM API client.
+ */
+export interface PhoneLookup {
+  /** What to look up. */
+  readonly kind: "amocrm_lead";
+  /** The lead (deal) id. */
+  readonly leadId: string;
+  /** The account subdomain from the body (`account[subdomain]`), or `null`. */
+  readonly subdomain: string | null;
+  /**
+   * The account's API origin from the body (`https://{subdomain}.amocrm.ru`, `.amocrm.com` or
+   * `.kommo.com`), or `null`. Only origins on amoCRM's and Kommo's own domains are reported, so a
+   * forged body cannot point your token at another host; still prefer the base URL you configured.
+   */
+  readonly baseUrl: string | null;
+}
+
+/** One event of a webhook body, as read by a parser. */
+export interface ParsedEvent {
+  /** The system the event came from. */
+  readonly source: SourceName;
+  /**
+   * The source's own event type: iiko `eventType` (`DeliveryOrderUpdate`), YCLIENTS
+   * `resource.status` (`record.update`), amoCRM `entity.action` (`leads.status`), R-Keeper
+   * `order` (or White Server's `eventType`). `null` when the body does not say.
+   */
+  readonly type: string | null;
+  /** Order, record or lead id as a string (the key to deduplicate by), or `null`. */
+  readonly id: string | null;
+  /** The status as the source gave it (`Delivered`, `Выполнен`, `1`, `142`), or `null`. */
+  readonly status: string | null;
+  /** The customer's phone in E.164 (`+79161234567`), or `null`. */
+  readonly phone: string | null;
+  /** `true` when this event should produce a review request. */
+  readonly shouldSend: boolean;
+  /** Why not, when `shouldSend` is `false`; `null` when sending. */
+  readonly reason: SkipReason | null;
+  /** A short human-readable explanation for `reason`, or `null`. Never contains the phone. */
+  readonly detail: string | null;
+  /** The customer's name as the source has it, or `null`. */
+  readonly customerName: string | null;
+  /** The customer's email, where the source has one, or `null`. */
+  readonly email: string | null;
+  /**
+   * The business the event belongs to: iiko `organizationId`, R-Keeper `restaurantId`, YCLIENTS
+   * `company_id`, amoCRM `account[id]` (or subdomain). `null` when absent.
+   */
+  readonly accountId: string | null;
+  /**
+   * Set when the event should send but its phone is not in the body and must be looked up
+   * (`shouldSend: true`, `phone: null`). `null` otherwise.
+   */
+  readonly lookup: PhoneLookup | null;
+  /** The event exactly as it was in the body (after decoding), for fields otzovik does not map. */
+  readonly raw: unknown;
+}
+
+/** The result of every `parse*` function. */
+export interface ParseResult {
+  /** `true` when at least one event should send. */
+  readonly shouldSend: boolean;
+  /**
+   * The phone of the first event that should send; `null` when none should, or when that event's
+   * phone must still be looked up (see {@link ParsedEvent.lookup}).
+   */
+  readonly phone: string | null;
+  /** One entry per event in the body, in body order, including ignored ones. */
+  readonly events: readonly ParsedEvent[];
+  /** `null` when `shouldSend`; otherwise the first event's reason (or `invalid_payload` / `no_events`). */
+  readonly reason: SkipReason | null;
+  /** A short explanation of `reason`, or `null`. */
+  readonly detail: string | null;
+}
+
+/** Options every parser takes. */
+export interface BaseParseOptions {
+  /**
+   * Country for phone numbers written without a country code (`8 916 …`, `916 …`), as an ISO
+   * 3166-1 alpha-2 code. Default `"RU"`.
+   */
+  readonly defaultCountry?: CountryCode;
+}
