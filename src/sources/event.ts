@@ -1,4 +1,5 @@
-import { type CountryCode, normalizePhone } from "../core/phone.js";
+import { decodeJsonBody } from "../core/body.js";
+import { type CountryCode, type NormalizedPhone, normalizePhone } from "../core/phone.js";
 import type { ParsedEvent, ParseResult, PhoneLookup, SkipReason, SourceName } from "./types.js";
 
 /** What a parser has read from one event, before the send decision. */
@@ -39,7 +40,16 @@ export function decide(
   rawPhone: unknown,
   country: CountryCode,
 ): ParsedEvent {
-  const { phone, problem } = normalizePhone(rawPhone, country);
+  return decideWith(source, fields, why, normalizePhone(rawPhone, country));
+}
+
+/** {@link decide} for a phone that is already normalised. */
+export function decideWith(
+  source: SourceName,
+  fields: EventFields,
+  why: Skip | null,
+  { phone, problem }: NormalizedPhone,
+): ParsedEvent {
   const reason = why?.reason ?? problem;
   return {
     source,
@@ -107,4 +117,18 @@ export function toResult(events: readonly ParsedEvent[]): ParseResult {
 /** A result for a body that could not be decoded at all. */
 export function invalidBody(source: SourceName, raw: unknown, detail: string): ParseResult {
   return toResult([invalidEvent(source, raw, detail)]);
+}
+
+/**
+ * Decodes a JSON body holding one event object or an array of them, and reads each with `each`.
+ */
+export function parseJsonEvents(
+  source: SourceName,
+  body: unknown,
+  each: (raw: unknown) => ParsedEvent,
+): ParseResult {
+  const decoded = decodeJsonBody(body);
+  if (!decoded.ok) return invalidBody(source, body, decoded.detail);
+  const list = Array.isArray(decoded.value) ? decoded.value : [decoded.value];
+  return toResult(list.map(each));
 }

@@ -1,13 +1,11 @@
 import * as z from "zod/mini";
-import { decodeJsonBody } from "../core/body.js";
 import {
   decide,
   type EventFields,
-  invalidBody,
   invalidEvent,
+  parseJsonEvents,
   type Skip,
   skip,
-  toResult,
 } from "./event.js";
 import { countrySchema, describeIssue, optionsResolver } from "./options.js";
 import { fullName, text } from "./read.js";
@@ -123,6 +121,9 @@ function parseEvent(raw: unknown, options: ReturnType<typeof resolveOptions>): P
     return invalidEvent("iiko", raw, `iiko event ${describeIssue(parsed.error)}`, type);
   }
   const e = parsed.data;
+  if (!e.eventType && !e.eventInfo && !e.order && !e.deliveryOrder) {
+    return invalidEvent("iiko", raw, "not an iiko event: expected `eventType` and `eventInfo`");
+  }
   const kind = e.eventType ? ORDER_KIND[e.eventType] : undefined;
   const info = e.eventInfo;
   const o = info?.order ?? e.order ?? e.deliveryOrder;
@@ -163,8 +164,5 @@ function parseEvent(raw: unknown, options: ReturnType<typeof resolveOptions>): P
  */
 export function parseIiko(body: unknown, options?: IikoParseOptions): ParseResult {
   const resolved = resolveOptions(options);
-  const decoded = decodeJsonBody(body);
-  if (!decoded.ok) return invalidBody("iiko", body, decoded.detail);
-  const list = Array.isArray(decoded.value) ? decoded.value : [decoded.value];
-  return toResult(list.map((raw) => parseEvent(raw, resolved)));
+  return parseJsonEvents("iiko", body, (raw) => parseEvent(raw, resolved));
 }

@@ -21,8 +21,13 @@ export function describeIssue(error: z.core.$ZodError, prefix = ""): string {
   if (!issue) return "invalid value";
   const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
   let message = issue.message;
-  if (message === "Invalid input" && "expected" in issue)
-    message = `expected ${String(issue.expected)}`;
+  if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
+  if (issue.code === "invalid_union") {
+    const expected = issue.errors
+      .flat()
+      .flatMap((i) => (i.code === "invalid_type" ? [i.expected] : []));
+    if (expected.length > 0) message = `expected ${[...new Set(expected)].join(" or ")}`;
+  }
   return path ? `\`${path}\`: ${message}` : message;
 }
 

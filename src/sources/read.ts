@@ -55,3 +55,17 @@ export function fullName(...parts: unknown[]): string | null {
   const names = parts.map(text).filter((p): p is string => p !== null);
   return names.length > 0 ? names.join(" ") : null;
 }
+
+/**
+ * An own property matched without regard to case (`orderId`, `orderID`, `OrderId`), exact match
+ * first. For sources whose documents disagree on key casing.
+ */
+export function ownIgnoreCase(value: unknown, key: string): unknown {
+  if (!isObj(value)) return undefined;
+  if (Object.hasOwn(value, key)) return value[key];
+  const lower = key.toLowerCase();
+  for (const k in value) {
+    if (Object.hasOwn(value, k) && k.toLowerCase() === lower) return value[k];
+  }
+  return undefined;
+}
