@@ -130,5 +130,6 @@ export function parseJsonEvents(
   const decoded = decodeJsonBody(body);
   if (!decoded.ok) return invalidBody(source, body, decoded.detail);
   const list = Array.isArray(decoded.value) ? decoded.value : [decoded.value];
-  return toResult(list.map(each));
+  // Array.from, not map: a sparse array from a caller must not leave holes in `events`.
+  return toResult(Array.from(list, each));
 }

@@ -1,0 +1,93 @@
+import fc from "fast-check";
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { describe, expect, it } from "vitest";
+import { maskPhone, normalizePhone } from "../../src/index.js";
+
+describe("normalizePhone", () => {
+  it.each([
+    "8 (916) 123-45-67",
+    "89161234567",
+    "79161234567",
+    "+7 916 123 45 67",
+    "+7(916)123-45-67",
+    " +7 916 123-45-67 ",
+    "9161234567",
+    "tel:+79161234567",
+    "8\u00a0916\u00a0123\u00a045\u00a067",
+  ])("%s → +79161234567", (input) => {
+    expect(normalizePhone(input)).toEqual({ phone: "+79161234567", problem: null });
+  });
+
+  it("accepts a phone given as a JSON number", () => {
+    expect(normalizePhone(79161234567)).toEqual({ phone: "+79161234567", problem: null });
+  });
+
+  it("keeps landlines, Kazakhstan and foreign numbers", () => {
+    expect(normalizePhone("+7 (495) 123-45-67").phone).toBe("+74951234567");
+    expect(normalizePhone("+7 701 000 00 01").phone).toBe("+77010000001");
+    expect(normalizePhone("+44 20 7183 8750").phone).toBe("+442071838750");
+  });
+
+  it("reads national numbers in the default country", () => {
+    expect(normalizePhone("8 701 000 00 01", "KZ").phone).toBe("+77010000001");
+    expect(normalizePhone("020 7183 8750", "GB").phone).toBe("+442071838750");
+  });
+
+  it.each([
+    [null, "no_phone"],
+    [undefined, "no_phone"],
+    ["", "no_phone"],
+    ["   ", "no_phone"],
+    ["2001", "invalid_phone"],
+    ["12", "invalid_phone"],
+    ["+7 666 555 44 33", "invalid_phone"],
+    ["+7916123456789", "invalid_phone"],
+    ["not a phone", "invalid_phone"],
+    [{ phone: "+79161234567" }, "invalid_phone"],
+    [["+79161234567"], "invalid_phone"],
+    [true, "invalid_phone"],
+    [1.5, "invalid_phone"],
+    [-79161234567, "invalid_phone"],
+    ["+7".padEnd(10_000, "9"), "invalid_phone"],
+  ])("%j → null (%s)", (input, problem) => {
+    expect(normalizePhone(input)).toEqual({ phone: null, problem });
+  });
+
+  it("the Russian-mobile fast path agrees with libphonenumber-js (property)", () => {
+    const mobile = fc.stringMatching(/^9\d{9}$/);
+    const prefix = fc.constantFrom("+7", "8", "7", "+7 ", "8 (", "7-");
+    fc.assert(
+      fc.property(prefix, mobile, (p, digits) => {
+        const input = `${p}${digits}`;
+        const reference = parsePhoneNumberFromString(input, { defaultCountry: "RU" });
+        expect(normalizePhone(input).phone).toBe(reference?.isValid() ? reference.number : null);
+      }),
+    );
+  });
+
+  it("never throws and only ever returns E.164 (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^[+\d\s()-]{0,20}$/), fc.anything()),
+        (input) => {
+          const result = normalizePhone(input);
+          if (result.phone !== null) expect(result.phone).toMatch(/^\+[1-9]\d{6,14}$/);
+          else expect(["no_phone", "invalid_phone"]).toContain(result.problem);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("maskPhone", () => {
+  it("keeps the country/operator code and the last four digits", () => {
+    expect(maskPhone("+79161234567")).toBe("+7916***4567");
+    expect(maskPhone("+442071838750")).toBe("+4420***8750");
+  });
+  it("masks short or empty values entirely", () => {
+    expect(maskPhone("12345")).toBe("***");
+    expect(maskPhone("")).toBe("");
+    expect(maskPhone(null)).toBe("");
+  });
+});

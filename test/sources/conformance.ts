@@ -1,0 +1,40 @@
+import { isValidPhoneNumber } from "libphonenumber-js/min";
+import { expect } from "vitest";
+import type { ParseResult, SourceName } from "../../src/index.js";
+
+/**
+ * What every parser result must satisfy, whatever the body: the summary agrees with the events,
+ * and nothing sends without a valid E.164 phone (amoCRM events waiting for a phone lookup aside).
+ */
+export function expectConsistent(source: SourceName, result: ParseResult): void {
+  const sending = result.events.filter((e) => e.shouldSend);
+  expect(result.shouldSend).toBe(sending.length > 0);
+  expect(result.phone).toBe(sending[0]?.phone ?? null);
+  if (result.shouldSend) {
+    expect(result.reason).toBeNull();
+  } else {
+    expect(result.reason).toEqual(expect.any(String));
+    expect(result.detail).toEqual(expect.any(String));
+  }
+  for (const event of result.events) {
+    expect(event.source).toBe(source);
+    if (event.phone !== null) {
+      expect(event.phone).toMatch(/^\+[1-9]\d{6,14}$/);
+      expect(isValidPhoneNumber(event.phone)).toBe(true);
+      expect(event.detail ?? "").not.toContain(event.phone.slice(1));
+    }
+    if (event.shouldSend) {
+      expect(event.reason).toBeNull();
+      if (event.phone === null) {
+        expect(source).toBe("amocrm");
+        expect(event.lookup).toMatchObject({ kind: "amocrm_lead", leadId: expect.any(String) });
+      }
+    } else {
+      expect(event.reason).toEqual(expect.any(String));
+      expect(event.lookup).toBeNull();
+    }
+    for (const key of ["id", "status", "customerName", "email", "accountId", "type"] as const) {
+      expect(event[key] === null || typeof event[key] === "string").toBe(true);
+    }
+  }
+}
