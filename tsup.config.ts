@@ -1,12 +1,15 @@
-import { defineConfig } from "tsup";
+import { defineConfig, type Options } from "tsup";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  treeshake: true,
-  splitting: true,
-});
+/** Public entry points: the root now; `express`, `fetch` and `testing` subpaths join later. */
+const entries = { index: "src/index.ts" };
+
+const common: Options = { target: "node20", sourcemap: true, clean: false };
+
+export default defineConfig([
+  // ESM keeps one file per module, so a bundler drops whole modules a user does not import
+  // (package.json has "sideEffects": false): `import { parseIiko }` does not pay for amoCRM.
+  { ...common, entry: ["src/**/*.ts"], format: ["esm"], bundle: false, dts: false },
+  // CommonJS is one bundled file per entry; types for both formats come from the bundled d.ts.
+  { ...common, entry: entries, format: ["cjs"], dts: true },
+  { ...common, entry: entries, format: ["esm"], dts: { only: true } },
+]);

@@ -10,8 +10,10 @@ export {
   type CountryCode,
   maskPhone,
   type NormalizedPhone,
+  type NoValidPhone,
   normalizePhone,
   type PhoneProblem,
+  type ValidPhone,
 } from "./core/phone.js";
 export {
   AMOCRM_FINAL_STATUSES,

@@ -6,9 +6,13 @@ export type LogMeta = Record<string, unknown>;
  * winston…); pass a partial one to {@link createLogger} to fill the rest.
  */
 export interface Logger {
+  /** Details useful while debugging an integration (each webhook's events and decisions). */
   debug(message: string, meta?: LogMeta): void;
+  /** Normal operation worth keeping (a review request sent or scheduled). */
   info(message: string, meta?: LogMeta): void;
+  /** Something the integrator should look at (dry-run mode, a skipped send). */
   warn(message: string, meta?: LogMeta): void;
+  /** A failure (a provider error, an invalid configuration). */
   error(message: string, meta?: LogMeta): void;
 }
 

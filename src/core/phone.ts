@@ -6,9 +6,23 @@ export type { CountryCode } from "libphonenumber-js/min";
 export type PhoneProblem = "no_phone" | "invalid_phone";
 
 /** Result of {@link normalizePhone}: an E.164 phone, or the reason there is none. */
-export type NormalizedPhone =
-  | { readonly phone: string; readonly problem: null }
-  | { readonly phone: null; readonly problem: PhoneProblem };
+export type NormalizedPhone = ValidPhone | NoValidPhone;
+
+/** A phone number that normalised to E.164. */
+export interface ValidPhone {
+  /** The phone in E.164, e.g. `+79161234567`. */
+  readonly phone: string;
+  /** Always `null`. */
+  readonly problem: null;
+}
+
+/** A value that gave no phone number. */
+export interface NoValidPhone {
+  /** Always `null`. */
+  readonly phone: null;
+  /** `no_phone` when the value was empty or absent, `invalid_phone` when it is not a valid number. */
+  readonly problem: PhoneProblem;
+}
 
 /** Longest input treated as a phone number; anything longer is junk, not a phone. */
 const MAX_PHONE_INPUT = 64;

@@ -20,14 +20,18 @@ export interface IikoParseOptions extends BaseParseOptions {
    * `Closed` for one delivery: deduplicate by order id (the requester does).
    */
   readonly finalStatuses?: {
+    /** Final statuses of `DeliveryOrderUpdate` orders. */
     readonly delivery?: readonly string[];
+    /** Final statuses of `TableOrderUpdate` orders. */
     readonly table?: readonly string[];
   };
 }
 
 /** Default {@link IikoParseOptions.finalStatuses}. */
 export const IIKO_FINAL_STATUSES = {
+  /** Deliveries: `Delivered` and `Closed`. */
   delivery: ["Delivered", "Closed"],
+  /** Table orders: `Closed`. */
   table: ["Closed"],
 } as const satisfies IikoParseOptions["finalStatuses"];
 

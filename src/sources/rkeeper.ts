@@ -14,14 +14,18 @@ export interface RkeeperParseOptions extends BaseParseOptions {
    * `["Выполнен", "Доставлен"]`.
    */
   readonly finalStatuses?: {
+    /** Final `orderStatusId`s; they decide whenever the body has a status id. */
     readonly ids?: readonly number[];
+    /** Final status names, for bodies without a status id. */
     readonly names?: readonly string[];
   };
 }
 
 /** Default {@link RkeeperParseOptions.finalStatuses}. */
 export const RKEEPER_FINAL_STATUSES = {
+  /** 11 Выполнен (done), 13 Доставлен (delivered). */
   ids: [11, 13],
+  /** The same statuses by their default names. */
   names: ["Выполнен", "Доставлен"],
 } as const satisfies RkeeperParseOptions["finalStatuses"];
 
