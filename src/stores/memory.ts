@@ -1,0 +1,408 @@
+import { ConfigError, OtzovikError, ValidationError } from "../core/errors.js";
+import type { Store } from "./types.js";
+
+const PROVIDER = "memory";
+
+/** Default {@link MemoryStoreOptions.maxEntries}: entries with a TTL kept before LRU eviction. */
+export const DEFAULT_MAX_ENTRIES = 100_000;
+/** Default {@link MemoryStoreOptions.maxPermanentEntries}: entries without a TTL (opt-outs). */
+export const DEFAULT_MAX_PERMANENT_ENTRIES = 100_000;
+
+/** Expired entries reclaimed on each write, so memory is given back without timers. */
+const PURGE_PER_WRITE = 16;
+
+/** Options accepted by {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many entries **with a TTL** (dedupe claims, frequency caps, failure records) the store
+   * keeps. When it is full, expired entries are reclaimed first; if none has expired, the least
+   * recently used entry with a TTL is evicted (like Redis `volatile-lru`). A positive integer;
+   * default `100_000`.
+   */
+  maxEntries?: number;
+  /**
+   * How many entries **without a TTL** (opt-outs) the store keeps. These are never evicted: once
+   * the limit is reached, setting one more rejects with an {@link OtzovikError} (code
+   * `"store_full"`) instead of forgetting anyone. A positive integer; default `100_000`.
+   */
+  maxPermanentEntries?: number;
+  /**
+   * The clock, in milliseconds, used for every expiry decision. Default `Date.now`. Inject a fake
+   * clock in tests to move time without waiting.
+   */
+  now?: () => number;
+}
+
+/** Counters returned by {@link MemoryStore.stats}, for tests and monitoring. */
+export interface MemoryStoreStats {
+  /**
+   * Entries with a TTL currently held, including expired ones not reclaimed yet (those read as
+   * absent and are reclaimed on access, on writes and before any eviction). Never above
+   * {@link MemoryStoreStats.maxEntries}.
+   */
+  entries: number;
+  /** Entries without a TTL (opt-outs) currently held. Never above `maxPermanentEntries`. */
+  permanentEntries: number;
+  /** Live entries with a TTL evicted because the store was full (least recently used first). */
+  evictions: number;
+  /** Expired entries reclaimed so far. */
+  expired: number;
+  /** The configured {@link MemoryStoreOptions.maxEntries}. */
+  maxEntries: number;
+  /** The configured {@link MemoryStoreOptions.maxPermanentEntries}. */
+  maxPermanentEntries: number;
+}
+
+/** The {@link Store} returned by {@link memoryStore}, with counters for tests and monitoring. */
+export interface MemoryStore extends Store {
+  /** Always `"memory"`. */
+  readonly name: "memory";
+  /** Entries currently held, with and without a TTL (expired ones not reclaimed yet included). */
+  readonly size: number;
+  /** Current counters; see {@link MemoryStoreStats}. */
+  stats(): MemoryStoreStats;
+  /** Drops every entry. Any later call rejects with an {@link OtzovikError} (`"store_closed"`). */
+  close(): Promise<void>;
+}
+
+/** An entry with a TTL; also a node of the LRU list (least recently used at the head). */
+interface Entry {
+  readonly key: string;
+  readonly value: string;
+  readonly expiresAt: number;
+  prev: Entry | null;
+  next: Entry | null;
+}
+
+/**
+ * Creates the default in-process {@link Store}: two maps, no timers, no dependencies.
+ *
+ * - **Entries with a TTL** are bounded by `maxEntries` (default `100_000`). When the store is full,
+ *   expired entries are reclaimed first, then the least recently used entry with a TTL is evicted
+ *   (like Redis `volatile-lru`). Reads, overwrites and failed claims count as use.
+ * - **Entries without a TTL** (opt-outs) are never evicted. They are bounded separately by
+ *   `maxPermanentEntries` (default `100_000`); one more rejects with an {@link OtzovikError}
+ *   (code `"store_full"`) rather than silently forgetting someone who refused messages.
+ * - **Expiry is exact**: a key whose TTL has elapsed reads as absent and can be claimed again. It is
+ *   checked lazily on access; expired entries are reclaimed on writes and before any eviction, so
+ *   no timer is created per key.
+ * - {@link Store.claim} is atomic within the process: the check and the set run synchronously.
+ *
+ * The memory store is **per process** and is lost on restart. With several server instances (or
+ * serverless functions) each would keep its own claims and opt-outs, so the same order could be
+ * messaged twice and an opt-out could be ignored: use a shared, persistent store such as Redis.
+ *
+ * @param options - Limits and clock; see {@link MemoryStoreOptions}.
+ * @returns A {@link MemoryStore}.
+ * @throws {@link ConfigError} when an option is not a positive integer (or `now` not a function).
+ *
+ * @example
+ * const store = memoryStore({ maxEntries: 50_000 });
+ * if (await store.claim(`order:${orderId}`, "sent", 30 * 24 * 3600_000)) await sendReviewRequest();
+ */
+export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new ConfigError(
+      `Memory store options must be an object, got ${options === null ? "null" : typeof options}.`,
+      { provider: PROVIDER },
+    );
+  }
+  const maxEntries = positiveIntegerOption("maxEntries", options?.maxEntries, DEFAULT_MAX_ENTRIES);
+  const maxPermanentEntries = positiveIntegerOption(
+    "maxPermanentEntries",
+    options?.maxPermanentEntries,
+    DEFAULT_MAX_PERMANENT_ENTRIES,
+  );
+  const now = options?.now ?? Date.now;
+  if (typeof now !== "function") {
+    throw new ConfigError(`Option 'now' must be a function returning milliseconds.`, {
+      provider: PROVIDER,
+    });
+  }
+
+  /**
+   * Entries with a TTL, by key. Their LRU order is a linked list rather than the Map's insertion
+   * order: V8 Maps leave holes when entries are deleted from the front, which makes finding the
+   * oldest entry slow under constant eviction.
+   */
+  let volatile = new Map<string, Entry>();
+  let lruHead: Entry | null = null;
+  let lruTail: Entry | null = null;
+  /** Entries without a TTL. A key is in at most one of the two maps. */
+  let permanent = new Map<string, string>();
+  /** Min-heap of entries by `expiresAt`; items whose entry was replaced or removed are stale. */
+  let heap: Entry[] = [];
+  let evictions = 0;
+  let expired = 0;
+  let closed = false;
+
+  function checkOpen(): void {
+    if (closed) {
+      throw new OtzovikError("The memory store is closed; create a new one.", {
+        code: "store_closed",
+        provider: PROVIDER,
+      });
+    }
+  }
+
+  function linkAtTail(entry: Entry): void {
+    entry.prev = lruTail;
+    entry.next = null;
+    if (lruTail === null) lruHead = entry;
+    else lruTail.next = entry;
+    lruTail = entry;
+  }
+
+  function unlink(entry: Entry): void {
+    if (entry.prev === null) lruHead = entry.next;
+    else entry.prev.next = entry.next;
+    if (entry.next === null) lruTail = entry.prev;
+    else entry.next.prev = entry.prev;
+    entry.prev = null;
+    entry.next = null;
+  }
+
+  /** Removes an entry with a TTL. Its heap item, if any, becomes stale. */
+  function remove(entry: Entry): void {
+    volatile.delete(entry.key);
+    unlink(entry);
+  }
+
+  /** Removes the entry with a TTL under `key`, if there is one. */
+  function removeKey(key: string): boolean {
+    const entry = volatile.get(key);
+    if (entry === undefined) return false;
+    remove(entry);
+    return true;
+  }
+
+  /** The live entry with a TTL for `key`, reclaiming it when expired. Does not touch LRU order. */
+  function liveEntry(key: string, time: number): Entry | undefined {
+    const entry = volatile.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > time) return entry;
+    remove(entry);
+    expired++;
+    return undefined;
+  }
+
+  /** Marks `entry` as the most recently used. */
+  function touch(entry: Entry): void {
+    if (entry === lruTail) return;
+    unlink(entry);
+    linkAtTail(entry);
+  }
+
+  /** Reclaims up to `limit` expired entries, earliest expiry first. Returns how many it removed. */
+  function purgeExpired(time: number, limit: number): number {
+    let removed = 0;
+    while (removed < limit) {
+      const top = heap[0];
+      if (top === undefined || top.expiresAt > time) break;
+      heapPop(heap);
+      if (volatile.get(top.key) === top) {
+        remove(top);
+        expired++;
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Stores `value` under `key` with a TTL, replacing any entry with a TTL the key has. When the key
+   * is new and the store is full, an expired entry is reclaimed or else the least recently used one
+   * is evicted.
+   */
+  function putVolatile(key: string, value: string, ttlMs: number, time: number): void {
+    purgeExpired(time, PURGE_PER_WRITE);
+    if (!removeKey(key) && volatile.size >= maxEntries && purgeExpired(time, 1) === 0) {
+      if (lruHead !== null) {
+        remove(lruHead);
+        evictions++;
+      }
+    }
+    const entry: Entry = { key, value, expiresAt: time + ttlMs, prev: null, next: null };
+    volatile.set(key, entry);
+    linkAtTail(entry);
+    heapPush(heap, entry);
+    // Replaced and evicted entries leave stale heap items behind; rebuild before they pile up.
+    if (heap.length > 2 * volatile.size + 1024) heap = heapify([...volatile.values()]);
+  }
+
+  const store: MemoryStore = {
+    name: PROVIDER,
+
+    get size() {
+      return volatile.size + permanent.size;
+    },
+
+    stats() {
+      return {
+        entries: volatile.size,
+        permanentEntries: permanent.size,
+        evictions,
+        expired,
+        maxEntries,
+        maxPermanentEntries,
+      };
+    },
+
+    async claim(key, value, ttlMs) {
+      checkOpen();
+      checkKey(key);
+      checkValue(value);
+      checkTtl(ttlMs);
+      // Check and set with no `await` in between: atomic on the single JS thread.
+      if (permanent.has(key)) return false;
+      const time = now();
+      const existing = liveEntry(key, time);
+      if (existing !== undefined) {
+        touch(existing);
+        return false;
+      }
+      putVolatile(key, value, ttlMs, time);
+      return true;
+    },
+
+    async get(key) {
+      checkOpen();
+      checkKey(key);
+      const fixed = permanent.get(key);
+      if (fixed !== undefined) return fixed;
+      const entry = liveEntry(key, now());
+      if (entry === undefined) return null;
+      touch(entry);
+      return entry.value;
+    },
+
+    async set(key, value, ttlMs) {
+      checkOpen();
+      checkKey(key);
+      checkValue(value);
+      if (ttlMs === undefined) {
+        if (!permanent.has(key) && permanent.size >= maxPermanentEntries) {
+          throw new OtzovikError(
+            `Cannot keep more than ${maxPermanentEntries} entries without a TTL (opt-outs) in memory; nothing was forgotten, but this one was not saved. Use a persistent store such as Redis, or raise 'maxPermanentEntries'.`,
+            { code: "store_full", provider: PROVIDER },
+          );
+        }
+        removeKey(key);
+        permanent.set(key, value);
+        return;
+      }
+      checkTtl(ttlMs);
+      permanent.delete(key);
+      putVolatile(key, value, ttlMs, now());
+    },
+
+    async delete(key) {
+      checkOpen();
+      checkKey(key);
+      permanent.delete(key);
+      removeKey(key);
+    },
+
+    async close() {
+      closed = true;
+      volatile = new Map();
+      lruHead = null;
+      lruTail = null;
+      permanent = new Map();
+      heap = [];
+    },
+  };
+  return store;
+}
+
+function positiveIntegerOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(`Option '${name}' must be a positive integer, got ${describe(value)}.`, {
+      provider: PROVIDER,
+    });
+  }
+  return value;
+}
+
+function checkTtl(ttlMs: unknown): void {
+  if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new ValidationError(
+      `'ttlMs' must be a positive integer number of milliseconds, got ${describe(ttlMs)}.`,
+      { code: "invalid_ttl", provider: PROVIDER },
+    );
+  }
+}
+
+function checkKey(key: unknown): void {
+  if (typeof key !== "string") {
+    throw new ValidationError(`'key' must be a string, got ${describe(key)}.`, {
+      code: "invalid_key",
+      provider: PROVIDER,
+    });
+  }
+}
+
+function checkValue(value: unknown): void {
+  if (typeof value !== "string") {
+    throw new ValidationError(`'value' must be a string, got ${describe(value)}.`, {
+      code: "invalid_value",
+      provider: PROVIDER,
+    });
+  }
+}
+
+/** A short description of a bad argument for error messages (never the content of a string). */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return "a string";
+  return typeof value;
+}
+
+// Binary min-heap of entries ordered by `expiresAt`.
+
+function heapPush(heap: Entry[], entry: Entry): void {
+  heap.push(entry);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent] as Entry;
+    if (p.expiresAt <= entry.expiresAt) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = entry;
+}
+
+function heapPop(heap: Entry[]): void {
+  const last = heap.pop();
+  if (last === undefined || heap.length === 0) return;
+  heap[0] = last;
+  siftDown(heap, 0);
+}
+
+function siftDown(heap: Entry[], start: number): void {
+  const item = heap[start] as Entry;
+  const n = heap.length;
+  let i = start;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= n) break;
+    const right = left + 1;
+    let child = left;
+    if (right < n && (heap[right] as Entry).expiresAt < (heap[left] as Entry).expiresAt) {
+      child = right;
+    }
+    const c = heap[child] as Entry;
+    if (c.expiresAt >= item.expiresAt) break;
+    heap[i] = c;
+    i = child;
+  }
+  heap[i] = item;
+}
+
+function heapify(entries: Entry[]): Entry[] {
+  for (let i = (entries.length >> 1) - 1; i >= 0; i--) siftDown(entries, i);
+  return entries;
+}

@@ -1,0 +1,441 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { OtzovikError } from "../../src/core/errors.js";
+import type { Store } from "../../src/stores/types.js";
+
+/** Options of {@link describeStoreConformance}. */
+export interface StoreConformanceOptions {
+  /**
+   * Moves the store's clock forward by `ms` (a fake clock). Without it the suite uses real short
+   * TTLs and waits for them, which is what a store backed by a server (Redis) needs.
+   */
+  advanceTime?: (ms: number) => void | Promise<void>;
+}
+
+/** Real TTL, in ms, used when the suite has no fake clock. */
+export const REAL_TTL_MS = 50;
+
+/** Keys that must behave like any other key. */
+export const UNUSUAL_KEYS: readonly string[] = [
+  "",
+  " ",
+  "key with spaces",
+  "a:b:c",
+  "::",
+  "otzovik:dedupe:iiko:42",
+  "ключ-отзыв",
+  "🔑📦",
+  "e\u0301",
+  "tab\tnew\nline",
+  "nul\u0000byte",
+  "*",
+  "?",
+  "[a-z]",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "k".repeat(10_000),
+];
+
+/** Values that must round-trip exactly. */
+export const UNUSUAL_VALUES: readonly string[] = [
+  "",
+  " ",
+  "0",
+  "null",
+  "false",
+  "Спасибо за заказ! Оцените нас ⭐⭐⭐⭐⭐",
+  "👨‍👩‍👧‍👦 e\u0301 \u200b",
+  "line1\nline2\r\n\ttab",
+  "nul\u0000byte",
+  '{"nested":{"a":[1,2,3]},"s":"\\"quoted\\""}',
+];
+
+/** A JSON value of about 100 KB. */
+export function largeJson(): string {
+  const items = Array.from({ length: 1100 }, (_, i) => ({
+    id: i,
+    phone: `+7900${String(i).padStart(7, "0")}`,
+    note: `Заказ №${i} — ${"x".repeat(40)}`,
+  }));
+  return JSON.stringify({ items });
+}
+
+const INVALID_TTLS: readonly unknown[] = [
+  0,
+  -1,
+  1.5,
+  Number.NaN,
+  Infinity,
+  -Infinity,
+  "1000",
+  null,
+];
+
+/**
+ * Registers the {@link Store} conformance suite: what every store (memory, Redis, a user's own)
+ * must do for the requester to be correct. Every test gets a fresh store from `makeStore` and
+ * closes it afterwards; keys carry a random per-test prefix, so stores sharing one database
+ * (Redis) do not see each other's keys. One test also uses the bare keys `__proto__`,
+ * `constructor`, `toString` and `hasOwnProperty` (and deletes them): run it against a test database.
+ *
+ * Time: with `options.advanceTime` the suite moves the store's clock; without it, it uses real
+ * TTLs of {@link REAL_TTL_MS} ms and waits.
+ *
+ * Invalid TTLs must reject (never throw synchronously) with an {@link OtzovikError} whose message
+ * names `ttlMs`; the call must have no effect.
+ */
+export function describeStoreConformance(
+  name: string,
+  makeStore: () => Store | Promise<Store>,
+  options: StoreConformanceOptions = {},
+): void {
+  const fake = options.advanceTime;
+  /** TTL used by the time-dependent tests. */
+  const ttl = fake ? 60_000 : REAL_TTL_MS;
+  /** Lets `ms` pass: the fake clock when there is one, else real time. */
+  const pass = async (ms: number): Promise<void> => {
+    if (fake) await fake(ms);
+    else await new Promise((resolve) => setTimeout(resolve, ms));
+  };
+  /** Lets the TTL used by the tests run out, with margin for real clocks. */
+  const expire = () => pass(fake ? ttl + 1 : ttl * 2 + 20);
+
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    let prefix: string;
+    const k = (key: string) => `${prefix}${key}`;
+
+    beforeEach(async () => {
+      store = await makeStore();
+      prefix = `otzovik-conformance:${Math.random().toString(36).slice(2)}:`;
+    });
+
+    afterEach(async () => {
+      await store.close?.();
+    });
+
+    it("has a non-empty name", () => {
+      expect(typeof store.name).toBe("string");
+      expect(store.name.length).toBeGreaterThan(0);
+    });
+
+    describe("claim", () => {
+      it("resolves true for the first claim and false for the next ones", async () => {
+        await expect(store.claim(k("order"), "first", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("order"), "second", ttl)).resolves.toBe(false);
+        await expect(store.claim(k("order"), "third", ttl)).resolves.toBe(false);
+      });
+
+      it("stores the value of the winning claim and keeps it on a lost claim", async () => {
+        await store.claim(k("order"), "winner", ttl);
+        await store.claim(k("order"), "loser", ttl);
+        await expect(store.get(k("order"))).resolves.toBe("winner");
+      });
+
+      it("treats different keys independently", async () => {
+        await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("b"), "1", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("A"), "1", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("a "), "1", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(false);
+      });
+
+      it("succeeds again once the claim has expired", async () => {
+        await expect(store.claim(k("order"), "first", ttl)).resolves.toBe(true);
+        await expect(store.get(k("order"))).resolves.toBe("first");
+        await expire();
+        await expect(store.get(k("order"))).resolves.toBeNull();
+        await expect(store.claim(k("order"), "again", ttl)).resolves.toBe(true);
+        await expect(store.get(k("order"))).resolves.toBe("again");
+        await expect(store.claim(k("order"), "third", ttl)).resolves.toBe(false);
+      });
+
+      it("succeeds on an expired key without reading it first", async () => {
+        await store.claim(k("order"), "first", ttl);
+        await expire();
+        await expect(store.claim(k("order"), "again", ttl)).resolves.toBe(true);
+      });
+
+      it("does not extend the TTL of an existing claim when it loses", async () => {
+        await store.claim(k("order"), "first", ttl);
+        await pass(Math.floor(ttl / 2));
+        await expect(store.claim(k("order"), "second", ttl)).resolves.toBe(false);
+        await pass(Math.ceil(ttl / 2) + (fake ? 1 : ttl + 20));
+        await expect(store.get(k("order"))).resolves.toBeNull();
+      });
+
+      it("resolves false on a key set without a TTL, even much later", async () => {
+        await store.set(k("optout"), "1");
+        await expect(store.claim(k("optout"), "x", ttl)).resolves.toBe(false);
+        await expire();
+        await expect(store.claim(k("optout"), "x", ttl)).resolves.toBe(false);
+        await expect(store.get(k("optout"))).resolves.toBe("1");
+      });
+
+      it("resolves false on a key set with a TTL, and true after it expires", async () => {
+        await store.set(k("cap"), "1", ttl);
+        await expect(store.claim(k("cap"), "x", ttl)).resolves.toBe(false);
+        await expire();
+        await expect(store.claim(k("cap"), "x", ttl)).resolves.toBe(true);
+      });
+
+      it("succeeds again after the key is deleted", async () => {
+        await store.claim(k("order"), "first", ttl);
+        await store.delete(k("order"));
+        await expect(store.claim(k("order"), "again", ttl)).resolves.toBe(true);
+        await expect(store.get(k("order"))).resolves.toBe("again");
+      });
+
+      it("lets exactly one of 100 concurrent claims of one key win", async () => {
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.claim(k("hot"), `claimer-${i}`, ttl)),
+        );
+        expect(results.filter((r) => r === true)).toHaveLength(1);
+        expect(results.filter((r) => r === false)).toHaveLength(99);
+        const winner = results.indexOf(true);
+        await expect(store.get(k("hot"))).resolves.toBe(`claimer-${winner}`);
+      });
+
+      it("lets every one of 100 concurrent claims of distinct keys win", async () => {
+        const results = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.claim(k(`key-${i}`), String(i), ttl)),
+        );
+        expect(results.every((r) => r === true)).toBe(true);
+        const values = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.get(k(`key-${i}`))),
+        );
+        expect(values).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+      });
+
+      it("lets exactly one claim per key win when many keys are claimed concurrently", async () => {
+        const calls = Array.from({ length: 200 }, (_, i) => ({ key: k(`key-${i % 20}`), i }));
+        const results = await Promise.all(calls.map((c) => store.claim(c.key, String(c.i), ttl)));
+        for (let key = 0; key < 20; key++) {
+          const wins = results.filter((r, i) => r && i % 20 === key);
+          expect(wins).toHaveLength(1);
+        }
+      });
+    });
+
+    describe("get, set, delete", () => {
+      it("resolves null for a key that was never set", async () => {
+        await expect(store.get(k("missing"))).resolves.toBeNull();
+      });
+
+      it("resolves set() with undefined and get() with the value", async () => {
+        await expect(store.set(k("a"), "1")).resolves.toBeUndefined();
+        await expect(store.get(k("a"))).resolves.toBe("1");
+        await expect(store.set(k("b"), "2", ttl)).resolves.toBeUndefined();
+        await expect(store.get(k("b"))).resolves.toBe("2");
+      });
+
+      it("overwrites an existing value, with or without a TTL", async () => {
+        await store.set(k("a"), "1");
+        await store.set(k("a"), "2");
+        await expect(store.get(k("a"))).resolves.toBe("2");
+        await store.set(k("a"), "3", ttl);
+        await expect(store.get(k("a"))).resolves.toBe("3");
+        await store.set(k("a"), "4", ttl);
+        await expect(store.get(k("a"))).resolves.toBe("4");
+        await store.claim(k("b"), "claimed", ttl);
+        await store.set(k("b"), "overwritten", ttl);
+        await expect(store.get(k("b"))).resolves.toBe("overwritten");
+      });
+
+      it("expires a key set with a TTL, and not before", async () => {
+        await store.set(k("a"), "1", ttl);
+        if (fake) {
+          await pass(ttl - 1);
+          await expect(store.get(k("a"))).resolves.toBe("1");
+          await pass(1);
+        } else {
+          await expect(store.get(k("a"))).resolves.toBe("1");
+          await expire();
+        }
+        await expect(store.get(k("a"))).resolves.toBeNull();
+      });
+
+      it("keeps a key set without a TTL after other keys expire", async () => {
+        await store.set(k("optout"), "1");
+        await store.set(k("temp"), "1", ttl);
+        await expire();
+        await expect(store.get(k("temp"))).resolves.toBeNull();
+        await expect(store.get(k("optout"))).resolves.toBe("1");
+        if (fake) {
+          await pass(10 * 365 * 24 * 3600_000);
+          await expect(store.get(k("optout"))).resolves.toBe("1");
+        }
+      });
+
+      it("removes the TTL when a key is set again without one", async () => {
+        await store.set(k("a"), "temp", ttl);
+        await store.set(k("a"), "forever");
+        await expire();
+        await expect(store.get(k("a"))).resolves.toBe("forever");
+      });
+
+      it("gives a TTL to a key set without one when it is set again with one", async () => {
+        await store.set(k("a"), "forever");
+        await store.set(k("a"), "temp", ttl);
+        await expire();
+        await expect(store.get(k("a"))).resolves.toBeNull();
+      });
+
+      it("restarts the TTL when a key is set again with a TTL", async () => {
+        await store.set(k("a"), "1", ttl);
+        await pass(Math.floor(ttl / 2));
+        await store.set(k("a"), "2", ttl);
+        await pass(Math.ceil(ttl / 2) + 1);
+        if (fake) await expect(store.get(k("a"))).resolves.toBe("2");
+        await pass(fake ? ttl : ttl * 2 + 20);
+        await expect(store.get(k("a"))).resolves.toBeNull();
+      });
+
+      it("expires a claim after its TTL", async () => {
+        await store.claim(k("a"), "1", ttl);
+        await expire();
+        await expect(store.get(k("a"))).resolves.toBeNull();
+      });
+
+      it("deletes keys with and without a TTL", async () => {
+        await store.set(k("a"), "1");
+        await store.set(k("b"), "1", ttl);
+        await store.claim(k("c"), "1", ttl);
+        await expect(store.delete(k("a"))).resolves.toBeUndefined();
+        await store.delete(k("b"));
+        await store.delete(k("c"));
+        await expect(store.get(k("a"))).resolves.toBeNull();
+        await expect(store.get(k("b"))).resolves.toBeNull();
+        await expect(store.get(k("c"))).resolves.toBeNull();
+      });
+
+      it("resolves when deleting a missing or expired key", async () => {
+        await expect(store.delete(k("missing"))).resolves.toBeUndefined();
+        await store.set(k("a"), "1", ttl);
+        await expire();
+        await expect(store.delete(k("a"))).resolves.toBeUndefined();
+        await expect(store.delete(k("a"))).resolves.toBeUndefined();
+      });
+
+      it("deletes only the given key", async () => {
+        await store.set(k("a"), "1");
+        await store.set(k("ab"), "2");
+        await store.set(k("a:b"), "3");
+        await store.delete(k("a"));
+        await expect(store.get(k("ab"))).resolves.toBe("2");
+        await expect(store.get(k("a:b"))).resolves.toBe("3");
+      });
+
+      it("handles a key set, read and deleted by many concurrent calls", async () => {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.set(k(`key-${i}`), `${i}`)));
+        const values = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.get(k(`key-${i}`))),
+        );
+        expect(values).toEqual(Array.from({ length: 50 }, (_, i) => `${i}`));
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.delete(k(`key-${i}`))));
+        const after = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.get(k(`key-${i}`))),
+        );
+        expect(after.every((v) => v === null)).toBe(true);
+      });
+    });
+
+    describe("keys and values", () => {
+      it.each(
+        UNUSUAL_KEYS.map((key) => [
+          key.length > 40 ? `${key.slice(0, 10)}… (${key.length})` : key,
+          key,
+        ]),
+      )("key %j behaves like any other key", async (_label, raw) => {
+        const key = k(raw);
+        await expect(store.get(key)).resolves.toBeNull();
+        await expect(store.claim(key, "claimed", ttl)).resolves.toBe(true);
+        await expect(store.claim(key, "again", ttl)).resolves.toBe(false);
+        await expect(store.get(key)).resolves.toBe("claimed");
+        await store.set(key, "set");
+        await expect(store.get(key)).resolves.toBe("set");
+        await store.delete(key);
+        await expect(store.get(key)).resolves.toBeNull();
+        await expect(store.claim(key, "reclaimed", ttl)).resolves.toBe(true);
+      });
+
+      it("keeps unusual keys apart from each other", async () => {
+        await Promise.all(UNUSUAL_KEYS.map((key, i) => store.set(k(key), `value-${i}`)));
+        const values = await Promise.all(UNUSUAL_KEYS.map((key) => store.get(k(key))));
+        expect(values).toEqual(UNUSUAL_KEYS.map((_, i) => `value-${i}`));
+      });
+
+      it("does not confuse unprefixed prototype names with stored keys", async () => {
+        for (const raw of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+          await store.delete(raw);
+          await expect(store.get(raw)).resolves.toBeNull();
+          await expect(store.claim(raw, "x", ttl)).resolves.toBe(true);
+          await expect(store.claim(raw, "y", ttl)).resolves.toBe(false);
+          await expect(store.get(raw)).resolves.toBe("x");
+          await store.delete(raw);
+          await expect(store.get(raw)).resolves.toBeNull();
+        }
+      });
+
+      it.each(UNUSUAL_VALUES.map((value) => [value, value]))(
+        "value %j round-trips exactly",
+        async (_label, value) => {
+          await store.set(k("plain"), value);
+          await expect(store.get(k("plain"))).resolves.toBe(value);
+          await store.set(k("ttl"), value, ttl);
+          await expect(store.get(k("ttl"))).resolves.toBe(value);
+          await store.claim(k("claim"), value, ttl);
+          await expect(store.get(k("claim"))).resolves.toBe(value);
+        },
+      );
+
+      it("round-trips a 100 KB JSON value exactly", async () => {
+        const json = largeJson();
+        expect(json.length).toBeGreaterThan(100_000);
+        await store.set(k("big"), json);
+        await expect(store.get(k("big"))).resolves.toBe(json);
+        await store.claim(k("big-claim"), json, ttl);
+        const read = await store.get(k("big-claim"));
+        expect(read).toBe(json);
+        expect(JSON.parse(read ?? "")).toEqual(JSON.parse(json));
+      });
+    });
+
+    describe("invalid TTL", () => {
+      it.each(INVALID_TTLS.map((t) => [String(t), t]))(
+        "claim() rejects ttlMs %s without creating the key",
+        async (_label, bad) => {
+          let promise: Promise<boolean> | undefined;
+          expect(() => {
+            promise = store.claim(k("a"), "1", bad as number);
+            promise.catch(() => {});
+          }).not.toThrow();
+          await expect(promise).rejects.toBeInstanceOf(OtzovikError);
+          await expect(promise).rejects.toThrow(/ttlMs/);
+          await expect(store.get(k("a"))).resolves.toBeNull();
+          await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(true);
+        },
+      );
+
+      it.each(INVALID_TTLS.map((t) => [String(t), t]))(
+        "set() rejects ttlMs %s and keeps the previous value",
+        async (_label, bad) => {
+          await store.set(k("a"), "previous", ttl);
+          let promise: Promise<void> | undefined;
+          expect(() => {
+            promise = store.set(k("a"), "1", bad as number);
+            promise.catch(() => {});
+          }).not.toThrow();
+          await expect(promise).rejects.toBeInstanceOf(OtzovikError);
+          await expect(promise).rejects.toThrow(/ttlMs/);
+          await expect(store.get(k("a"))).resolves.toBe("previous");
+          await expect(store.set(k("b"), "1", bad as number)).rejects.toThrow(/ttlMs/);
+          await expect(store.get(k("b"))).resolves.toBeNull();
+        },
+      );
+    });
+  });
+}
