@@ -1,9 +1,9 @@
 import { defineConfig, type Options } from "tsup";
 
-/** Public entry points: the root now; `express`, `fetch` and `testing` subpaths join later. */
-const entries = { index: "src/index.ts" };
+/** Public entry points: the root and `otzovik/testing`; `express` and `fetch` join later. */
+const entries = { index: "src/index.ts", testing: "src/testing/index.ts" };
 
-const common: Options = { target: "node20", sourcemap: true, clean: false };
+const common: Options = { target: "node20", sourcemap: true, clean: false, external: ["msw"] };
 
 export default defineConfig([
   // ESM keeps one file per module, so a bundler drops whole modules a user does not import

@@ -54,3 +54,144 @@ export class ConfigError extends OtzovikError {
     super(message, { code: "config_invalid", ...options, retryable: false });
   }
 }
+
+/**
+ * How a provider failure should be handled:
+ *
+ * - `retryable`: temporary; otzovik retries it itself (within the retry budget) and you may too.
+ * - `defer`: a limit or quota; try again much later (next hour, next day), do not hot-retry.
+ * - `permanent`: this message will never go through as it is (bad number, opt-out, duplicate…).
+ * - `auth`: the API key or token is wrong or expired; alert a human.
+ * - `config`: sender name, template, domain or account settings need fixing; alert a human.
+ */
+export type ErrorCategory = "retryable" | "defer" | "permanent" | "auth" | "config";
+
+/** Options accepted by {@link ProviderError}. */
+export interface ProviderErrorOptions extends OtzovikErrorOptions {
+  /** How to handle the failure; decides {@link OtzovikError.retryable}. */
+  category: ErrorCategory;
+  /** HTTP status of the provider's answer, or `null` when there was none. */
+  httpStatus?: number | null;
+  /** How long to wait before trying again, from `Retry-After` or the provider's rules. */
+  retryAfterMs?: number | null;
+  /** The provider's answer (parsed JSON, or text for non-JSON bodies), with secrets removed. */
+  details?: unknown;
+}
+
+/**
+ * The provider answered and refused the message (or the whole request).
+ *
+ * `code` is the provider's own code as a string: SMS.ru `status_code` (`"207"`), Meta
+ * `error.code` (`"131047"`), Resend `name` (`"rate_limit_exceeded"`), Exolve gRPC code or
+ * `error.code`. Answers that carry no code (an HTML page from a proxy) get `"provider_unavailable"`
+ * or `"http_<status>"`.
+ *
+ * @example
+ * if (err instanceof ProviderError && err.provider === "meta" && err.code === "131047") {
+ *   await client.sendTemplate(phone, "review_request", { languageCode: "ru" })
+ * }
+ */
+export class ProviderError extends OtzovikError {
+  /** How to handle the failure. */
+  readonly category: ErrorCategory;
+  /** HTTP status of the provider's answer, or `null`. */
+  readonly httpStatus: number | null;
+  /** Milliseconds to wait before trying again, where known, else `null`. */
+  readonly retryAfterMs: number | null;
+  /** The provider's answer with secrets removed (parsed JSON or text), for debugging. */
+  readonly details: unknown;
+
+  constructor(message: string, options: ProviderErrorOptions) {
+    super(message, {
+      ...options,
+      retryable: options.category === "retryable" || options.category === "defer",
+    });
+    this.category = options.category;
+    this.httpStatus = options.httpStatus ?? null;
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.details = options.details;
+  }
+}
+
+/** Why the outcome of a send is unknown; see {@link DeliveryUnknownError}. */
+export type UnknownOutcomeReason =
+  | "timeout"
+  | "connection_lost"
+  | "no_message_id"
+  | "gateway_error";
+
+/** Options accepted by {@link DeliveryUnknownError}. */
+export interface DeliveryUnknownErrorOptions {
+  /** The provider the request went to. */
+  provider: string;
+  /** What happened. */
+  reason: UnknownOutcomeReason;
+  /** HTTP status when an answer arrived, else `null`. */
+  httpStatus?: number | null;
+  /** The underlying error, secrets removed. */
+  cause?: unknown;
+}
+
+/**
+ * The request may have reached the provider, but otzovik cannot tell whether the message was
+ * accepted: a read timeout, a connection lost mid-request, a gateway error, or a success answer
+ * without a message id. The provider has no idempotency key, so otzovik does **not** retry (the
+ * customer could get the message twice). Check delivery status or your provider dashboard before
+ * sending again. `code` is `"delivery_unknown"`, `retryable` is `false`.
+ */
+export class DeliveryUnknownError extends OtzovikError {
+  /** What happened. */
+  readonly reason: UnknownOutcomeReason;
+  /** HTTP status when an answer arrived, else `null`. */
+  readonly httpStatus: number | null;
+  /** Always `null`: there is nothing to wait for, the outcome must be checked instead. */
+  readonly retryAfterMs: null = null;
+
+  constructor(message: string, options: DeliveryUnknownErrorOptions) {
+    super(message, {
+      code: "delivery_unknown",
+      provider: options.provider,
+      retryable: false,
+      cause: options.cause,
+    });
+    this.reason = options.reason;
+    this.httpStatus = options.httpStatus ?? null;
+  }
+}
+
+/** Options accepted by {@link NetworkError}. */
+export interface NetworkErrorOptions {
+  /** The provider the request was for. */
+  provider: string;
+  /** `"connection_failed"` (nothing was sent), `"timeout"` or `"connection_lost"`. */
+  code: "connection_failed" | "timeout" | "connection_lost";
+  /** The underlying error, secrets removed. */
+  cause?: unknown;
+}
+
+/**
+ * The provider could not be reached, or the answer was lost on a request that is safe to repeat
+ * (a read-only call, or a send protected by an idempotency key). Always `retryable`; otzovik has
+ * already retried within its retry budget. `httpStatus` is always `null`.
+ */
+export class NetworkError extends OtzovikError {
+  /** Always `null`: no HTTP answer arrived. */
+  readonly httpStatus: null = null;
+  /** Always `null`: no server asked for a delay. */
+  readonly retryAfterMs: null = null;
+
+  constructor(message: string, options: NetworkErrorOptions) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
+/**
+ * An argument to a send call is invalid (phone number, email address, empty text, text too long…),
+ * so nothing was sent. Never retryable. `code` names the problem (`"invalid_phone"`,
+ * `"invalid_email"`, `"invalid_message"`).
+ */
+export class ValidationError extends OtzovikError {
+  constructor(message: string, options: { code: string; provider?: string | null }) {
+    super(message, { ...options, retryable: false });
+  }
+}

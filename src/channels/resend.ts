@@ -1,0 +1,229 @@
+import { type ErrorCategory, ProviderError, ValidationError } from "../core/errors.js";
+import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
+import { idString, isRecord, parseJsonLossless } from "./json.js";
+import {
+  configError,
+  invalidArgument,
+  optionalString,
+  requireOptionsObject,
+  requireSecret,
+  requireString,
+  resolveClientOptions,
+} from "./options.js";
+import { emailList, isEmailAddress } from "./recipient.js";
+import { parseRetryAfter } from "./retry.js";
+import type { ClientOptions, EmailMessage, EmailSender, SendResult } from "./types.js";
+
+const PROVIDER = "resend";
+/** Resend's API root. */
+export const RESEND_BASE_URL = "https://api.resend.com/";
+/** `User-Agent` sent by default (Resend rejects requests without one). */
+export const RESEND_USER_AGENT = "otzovik";
+/** Most recipients Resend accepts in `to`. */
+const MAX_TO = 50;
+const TAG = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** Options of {@link createResendClient}. */
+export interface ResendClientOptions extends ClientOptions {
+  /** API key, `re_…` (env `RESEND_API_KEY`). */
+  readonly apiKey: string;
+  /** Default sender on a verified domain, `"Name <noreply@your.domain>"` (env `RESEND_FROM`). */
+  readonly from: string;
+  /** `User-Agent` header. Default `"otzovik"`. */
+  readonly userAgent?: string;
+}
+
+/** Client for Resend, made by {@link createResendClient}. */
+export interface ResendClient extends EmailSender {
+  /** Always `"resend"`. */
+  readonly provider: "resend";
+  /**
+   * Sends one email (`POST /emails`). Every call carries an `Idempotency-Key` (yours, or a fresh
+   * one), so otzovik's retries can never send it twice.
+   */
+  sendEmail(message: EmailMessage): Promise<SendResult>;
+}
+
+/** Category per Resend error `name`. */
+const NAMES: Record<string, ErrorCategory> = {
+  rate_limit_exceeded: "retryable",
+  concurrent_idempotent_requests: "retryable",
+  resource_locked: "retryable",
+  application_error: "retryable",
+  internal_server_error: "retryable",
+  service_unavailable: "retryable",
+  daily_quota_exceeded: "defer",
+  monthly_quota_exceeded: "defer",
+  missing_api_key: "auth",
+  invalid_api_key: "auth",
+  suspended_api_key: "auth",
+  restricted_api_key: "config",
+  invalid_permission: "config",
+  invalid_from_address: "config",
+  invalid_idempotency_key: "permanent",
+  invalid_idempotent_request: "permanent",
+  validation_error: "permanent",
+  invalid_parameter: "permanent",
+  invalid_attachment: "permanent",
+  missing_required_field: "permanent",
+  missing_required_parameter: "permanent",
+  not_found: "permanent",
+  method_not_allowed: "permanent",
+};
+
+/**
+ * Category of a Resend error `name`; `validation_error` with HTTP 403 (unverified domain or the
+ * onboarding sender) is `config`; unknown names fall back to the HTTP status.
+ */
+export function classifyResendName(name: string | null, httpStatus: number): ErrorCategory {
+  if (name === "validation_error" && httpStatus === 403) return "config";
+  const known = name === null ? undefined : NAMES[name];
+  if (known) return known;
+  if (httpStatus >= 500 || httpStatus === 429) return "retryable";
+  if (httpStatus === 401 || httpStatus === 403) return "auth";
+  return "permanent";
+}
+
+function resendError(response: HttpResponse, body: Record<string, unknown>): ProviderError {
+  const name = typeof body.name === "string" ? body.name : null;
+  const category = classifyResendName(name, response.status);
+  const message = typeof body.message === "string" ? body.message : `HTTP ${response.status}`;
+  const hint =
+    category === "auth"
+      ? " Check apiKey (RESEND_API_KEY)."
+      : category === "config" && response.status === 403
+        ? " Verify your sending domain in Resend and use it in from (RESEND_FROM)."
+        : "";
+  const retryAfterMs =
+    response.retryAfterMs ??
+    (name === "rate_limit_exceeded"
+      ? parseRetryAfter(response.headers.get("ratelimit-reset"))
+      : null);
+  return new ProviderError(response.redact(`${message}${hint}`), {
+    provider: PROVIDER,
+    code: name ?? `http_${response.status}`,
+    category,
+    httpStatus: response.status,
+    retryAfterMs,
+    details: redactedDetails(response, body),
+  });
+}
+
+/** A fresh idempotency key. */
+function newIdempotencyKey(): string {
+  return `otzovik/${globalThis.crypto.randomUUID()}`;
+}
+
+/**
+ * Creates a Resend client (`POST /emails`, Bearer key, `User-Agent`, `Idempotency-Key`). Errors are
+ * classified by `name`: `rate_limit_exceeded` (429) is retried honouring `Retry-After`; quota
+ * errors are `defer`; 5xx and unreadable proxy answers are retried (safe: the idempotency key makes
+ * Resend return the first result instead of sending again).
+ *
+ * @throws {ConfigError} when `apiKey` or `from` is missing or an option is invalid.
+ *
+ * @example
+ * const mail = createResendClient({ apiKey: process.env.RESEND_API_KEY!, from: "Кофейня <hi@kofe.ru>" })
+ * await mail.sendEmail({ to: "anna@mail.ru", subject: "Оцените визит", html: "<p>…</p>",
+ *   idempotencyKey: `review-request/${orderId}` })
+ */
+export function createResendClient(options: ResendClientOptions): ResendClient {
+  requireOptionsObject(PROVIDER, options);
+  const apiKey = requireSecret(PROVIDER, "apiKey", options.apiKey);
+  const from = requireString(PROVIDER, "from", options.from);
+  if (!isEmailAddress(from))
+    configError(PROVIDER, "from", 'must be an address or "Name <address>" on a verified domain');
+  const userAgent = optionalString(PROVIDER, "userAgent", options.userAgent) ?? RESEND_USER_AGENT;
+  const resolved = resolveClientOptions(PROVIDER, options, RESEND_BASE_URL);
+  const transport = createTransport(resolved, [apiKey]);
+
+  function buildBody(message: EmailMessage): Record<string, unknown> {
+    if (typeof message !== "object" || message === null)
+      invalidArgument(PROVIDER, "message", "must be { to, subject, html | text }");
+    const to = emailList(PROVIDER, "to", message.to, MAX_TO);
+    if (to === null) invalidArgument(PROVIDER, "to", "is required");
+    const sender = optionalString(PROVIDER, "from", message.from) ?? from;
+    if (!isEmailAddress(sender)) invalidArgument(PROVIDER, "from", "must be an email address");
+    if (typeof message.subject !== "string" || message.subject.trim() === "")
+      throw new ValidationError("'subject' must be a non-empty string.", {
+        code: "invalid_message",
+        provider: PROVIDER,
+      });
+    const html = optionalString(PROVIDER, "html", message.html);
+    const text = optionalString(PROVIDER, "text", message.text);
+    if (html === null && text === null)
+      throw new ValidationError("An email needs 'html' or 'text'.", {
+        code: "invalid_message",
+        provider: PROVIDER,
+      });
+    const tags = message.tags ?? [];
+    if (!Array.isArray(tags) || tags.some((t) => !TAG.test(t?.name) || !TAG.test(t?.value)))
+      invalidArgument(PROVIDER, "tags", "names and values must be ASCII letters, digits, _ or -");
+    if (
+      message.headers !== undefined &&
+      (typeof message.headers !== "object" || message.headers === null)
+    )
+      invalidArgument(PROVIDER, "headers", "must be an object of strings");
+    const body: Record<string, unknown> = { from: sender, to, subject: message.subject };
+    if (html !== null) body.html = message.html;
+    if (text !== null) body.text = message.text;
+    const cc = emailList(PROVIDER, "cc", message.cc, MAX_TO);
+    const bcc = emailList(PROVIDER, "bcc", message.bcc, MAX_TO);
+    const replyTo = emailList(PROVIDER, "replyTo", message.replyTo, MAX_TO);
+    if (cc) body.cc = cc;
+    if (bcc) body.bcc = bcc;
+    if (replyTo) body.reply_to = replyTo.length === 1 ? replyTo[0] : replyTo;
+    if (tags.length > 0) body.tags = tags.map((t) => ({ name: t.name, value: t.value }));
+    if (message.headers) body.headers = message.headers;
+    return body;
+  }
+
+  return {
+    provider: PROVIDER,
+
+    async sendEmail(message) {
+      const body = buildBody(message);
+      const key = message.idempotencyKey ?? newIdempotencyKey();
+      if (typeof key !== "string" || key.length < 1 || key.length > 256)
+        invalidArgument(PROVIDER, "idempotencyKey", "must be 1 to 256 characters");
+      const to = (body.to as string[]).join(", ");
+      const result = await transport.request(
+        {
+          method: "POST",
+          path: "emails",
+          headers: {
+            authorization: `Bearer ${apiKey}`,
+            "content-type": "application/json",
+            "user-agent": userAgent,
+            "idempotency-key": key,
+          },
+          body: JSON.stringify(body),
+          idempotent: true,
+          sendsMessage: true,
+          operation: "send",
+        },
+        (response): SendResult => {
+          const parsed = parseJsonLossless(response.text);
+          if (!isRecord(parsed)) throw unexpectedResponse(PROVIDER, response);
+          if (response.status >= 400) throw resendError(response, parsed);
+          const messageId = idString(parsed.id);
+          if (messageId === null) throw unexpectedResponse(PROVIDER, response);
+          return {
+            provider: PROVIDER,
+            channel: "email",
+            messageId,
+            to,
+            dryRun: false,
+            raw: parsed,
+          };
+        },
+      );
+      resolved.logger.info(`${PROVIDER}: email accepted`, {
+        provider: PROVIDER,
+        messageId: result.messageId,
+        recipients: (body.to as string[]).length,
+      });
+      return result;
+    },
+  };
+}

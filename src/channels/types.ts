@@ -1,0 +1,144 @@
+import type { Logger } from "../core/logger.js";
+import type { CountryCode } from "../core/phone.js";
+
+/** The channel a message went out on. */
+export type Channel = "sms" | "whatsapp" | "email";
+
+/** The providers otzovik can send through. */
+export type ProviderName = "sms.ru" | "meta" | "exolve" | "resend";
+
+/**
+ * What a successful send resolves to. A success means the provider **accepted** the message;
+ * delivery is reported later (SMS.ru `sms/status`, Meta status webhooks, Resend events).
+ */
+export interface SendResult {
+  /** The provider that accepted the message. */
+  readonly provider: ProviderName;
+  /** The channel it went out on. */
+  readonly channel: Channel;
+  /**
+   * The provider's message id, always a string (Exolve's 18-digit ids do not fit a JS number).
+   * In a dry run, a generated `dry-run-…` id.
+   */
+  readonly messageId: string;
+  /** The recipient: an E.164 phone (`+79161234567`) or the email address(es), comma-separated. */
+  readonly to: string;
+  /** `true` when nothing was sent because the provider is not configured (dev mode). */
+  readonly dryRun: boolean;
+  /** The provider's parsed answer (ids and money as strings), for debugging and auditing. */
+  readonly raw?: unknown;
+}
+
+/**
+ * Automatic retry policy. otzovik retries only failures where the provider said so or the request
+ * never reached it; see {@link ClientOptions.retry}.
+ */
+export interface RetryOptions {
+  /** Extra attempts after the first one. Default `2`. `0` disables retries. */
+  readonly retries?: number;
+  /** First backoff delay in ms; doubles on every attempt. Default `500`. */
+  readonly baseDelayMs?: number;
+  /**
+   * Longest wait in ms, for backoff and for `Retry-After` alike. When a provider asks for a longer
+   * wait, otzovik does not wait: it throws the retryable error with `retryAfterMs` so you can
+   * schedule it. Default `10000`.
+   */
+  readonly maxDelayMs?: number;
+  /** Randomise backoff delays (between half and the full delay) to spread load. Default `true`. */
+  readonly jitter?: boolean;
+}
+
+/** Options every client factory accepts. */
+export interface ClientOptions {
+  /** Provider API root, for proxies and fake servers. Defaults to the provider's public URL. */
+  readonly baseUrl?: string;
+  /** Per-attempt timeout in ms. Default `10000`. */
+  readonly timeout?: number;
+  /** Retry policy: `false` or `0` disables it, a number sets `retries`. Default `{ retries: 2 }`. */
+  readonly retry?: RetryOptions | number | false;
+  /** A `fetch` implementation. Default: the global `fetch`, looked up at call time. */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Where to log. Phones are masked and secrets never logged. Default: warnings to `console`. */
+  readonly logger?: Partial<Logger>;
+  /** Mask phone numbers in log lines (`+7916***4567`). Default `true`. */
+  readonly maskPhonesInLogs?: boolean;
+}
+
+/** Options of clients that send to phone numbers. */
+export interface PhoneClientOptions extends ClientOptions {
+  /** Country for phone numbers written without a country code. Default `"RU"`. */
+  readonly defaultCountry?: CountryCode;
+}
+
+/** Anything that can send an SMS: `SmsRuClient`, `ExolveClient`. */
+export interface SmsSender {
+  /** The provider's name. */
+  readonly provider: ProviderName;
+  /**
+   * Sends one SMS.
+   *
+   * @param phone - Recipient in any common spelling (`+7 916 …`, `8 (916) …`, `79161234567`).
+   * @param text - Message text.
+   */
+  sendSms(phone: string, text: string): Promise<SendResult>;
+}
+
+/** Anything that can send a free-form WhatsApp text: `MetaWhatsappClient`, `ExolveClient`. */
+export interface WhatsappSender {
+  /** The provider's name. */
+  readonly provider: ProviderName;
+  /**
+   * Sends a free-form WhatsApp text. Meta accepts it only within 24 hours of the customer's last
+   * message to you; otherwise use a template.
+   *
+   * @param phone - Recipient in any common spelling.
+   * @param text - Message text.
+   */
+  sendWhatsapp(phone: string, text: string): Promise<SendResult>;
+}
+
+/** A Resend tag, for analytics. */
+export interface EmailTag {
+  /** Tag name: ASCII letters, digits, `_` and `-`. */
+  readonly name: string;
+  /** Tag value: ASCII letters, digits, `_` and `-`. */
+  readonly value: string;
+}
+
+/** One email, as {@link EmailSender.sendEmail} takes it. */
+export interface EmailMessage {
+  /** Recipient address, or up to 50 of them. */
+  readonly to: string | readonly string[];
+  /** Subject line. */
+  readonly subject: string;
+  /** HTML body. At least one of `html` and `text` is required. */
+  readonly html?: string;
+  /** Plain-text body. */
+  readonly text?: string;
+  /** Sender, `"Name <address>"` or an address. Defaults to the client's `from`. */
+  readonly from?: string;
+  /** Reply-To address(es). */
+  readonly replyTo?: string | readonly string[];
+  /** Carbon-copy address(es). */
+  readonly cc?: string | readonly string[];
+  /** Blind-copy address(es). */
+  readonly bcc?: string | readonly string[];
+  /** Tags for analytics; names and values: ASCII letters, digits, `_` and `-` only. */
+  readonly tags?: readonly EmailTag[];
+  /** Extra email headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Deduplication key kept by the provider for 24 h (1–256 characters), e.g.
+   * `review-request/<order id>`: a repeated send with the same key and body is not sent twice.
+   * Default: a fresh key per call, which makes otzovik's own retries safe.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** Anything that can send an email: `ResendClient`. */
+export interface EmailSender {
+  /** The provider's name. */
+  readonly provider: ProviderName;
+  /** Sends one email. */
+  sendEmail(message: EmailMessage): Promise<SendResult>;
+}

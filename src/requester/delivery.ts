@@ -1,0 +1,102 @@
+import type { SendResult } from "../channels/types.js";
+import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
+import { compileTemplate, type TemplateVars } from "./template.js";
+import type { ChannelSpec, WhatsappTemplateSender } from "./types.js";
+
+/** Who to send to. */
+export interface Recipient {
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+/** How a delivery attempt over the channel chain ended. */
+export type DeliveryResult =
+  | { readonly kind: "sent"; readonly channel: ChannelSpec["type"]; readonly result: SendResult }
+  | { readonly kind: "opted_out"; readonly error: OtzovikError }
+  | { readonly kind: "unknown"; readonly error: OtzovikError }
+  | { readonly kind: "failed"; readonly error: OtzovikError }
+  | { readonly kind: "no_channel" };
+
+/** Provider codes that mean the person refused messages: remembered as an opt-out. */
+const OPT_OUT_CODES: Record<string, ReadonlySet<string>> = {
+  "sms.ru": new Set(["209", "215"]),
+  meta: new Set(["131050"]),
+};
+
+/** `true` when a provider error is the recipient's refusal (stop list, marketing opt-out). */
+export function isOptOutError(error: unknown): error is OtzovikError {
+  return (
+    error instanceof OtzovikError &&
+    error.provider !== null &&
+    OPT_OUT_CODES[error.provider]?.has(String(error.code)) === true
+  );
+}
+
+const DEFAULT_SUBJECT = "{business}: оцените нас";
+
+function asOtzovikError(error: unknown): OtzovikError {
+  if (error instanceof OtzovikError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new OtzovikError(`Sending failed: ${message}`, { code: "send_failed", cause: error });
+}
+
+/** Sends over one channel. */
+async function sendOne(
+  spec: ChannelSpec,
+  to: Recipient,
+  text: string,
+  vars: TemplateVars,
+): Promise<SendResult> {
+  if (spec.type === "sms") return spec.client.sendSms(to.phone as string, text);
+  if (spec.type === "whatsapp") {
+    const template = spec.template;
+    if (!template) return spec.client.sendWhatsapp(to.phone as string, text);
+    const parameters = (template.parameters ?? []).map((p, i) => ({
+      type: "text" as const,
+      text: compileTemplate(p, `channels.whatsapp.template.parameters.${i}`)(vars),
+    }));
+    return (spec.client as WhatsappTemplateSender).sendTemplate(to.phone as string, template.name, {
+      languageCode: template.language,
+      components: parameters.length > 0 ? [{ type: "body", parameters }] : [],
+    });
+  }
+  const subject = compileTemplate(spec.subject ?? DEFAULT_SUBJECT, "channels.email.subject")(vars);
+  return spec.client.sendEmail({
+    to: to.email as string,
+    subject,
+    text,
+    html: `<p>${escapeHtml(text)}</p>`,
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Tries the channels in order. A permanent failure ("not on WhatsApp", outside the 24-hour window)
+ * or a failure left after the client's own retries moves on to the next channel. Two things stop
+ * the chain: an unknown outcome (the message may have arrived — never send it again elsewhere)
+ * and an opt-out answer (the person refused messages).
+ */
+export async function deliver(
+  channels: readonly ChannelSpec[],
+  to: Recipient,
+  text: string,
+  vars: TemplateVars,
+): Promise<DeliveryResult> {
+  let lastError: OtzovikError | null = null;
+  for (const spec of channels) {
+    const reachable = spec.type === "email" ? to.email !== null : to.phone !== null;
+    if (!reachable) continue;
+    try {
+      return { kind: "sent", channel: spec.type, result: await sendOne(spec, to, text, vars) };
+    } catch (error) {
+      const failure = asOtzovikError(error);
+      if (error instanceof DeliveryUnknownError) return { kind: "unknown", error: failure };
+      if (isOptOutError(failure)) return { kind: "opted_out", error: failure };
+      lastError = failure;
+    }
+  }
+  return lastError ? { kind: "failed", error: lastError } : { kind: "no_channel" };
+}

@@ -1,0 +1,296 @@
+import type { MetaTemplateOptions } from "../channels/meta-whatsapp.js";
+import type { EmailSender, SendResult, SmsSender, WhatsappSender } from "../channels/types.js";
+import type { OtzovikError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { CountryCode } from "../core/phone.js";
+import type { Scheduler } from "../schedulers/types.js";
+import type { AmocrmParseOptions } from "../sources/amocrm.js";
+import type { IikoParseOptions } from "../sources/iiko.js";
+import type { RkeeperParseOptions } from "../sources/rkeeper.js";
+import type { SkipReason, SourceName } from "../sources/types.js";
+import type { YclientsParseOptions } from "../sources/yclients.js";
+import type { Store } from "../stores/types.js";
+import type { QuietHours } from "./quiet-hours.js";
+import type { TextTemplate } from "./template.js";
+
+/** A WhatsApp client that can also send approved templates (Meta). */
+export interface WhatsappTemplateSender extends WhatsappSender {
+  /** Sends an approved template message. */
+  sendTemplate(phone: string, name: string, options: MetaTemplateOptions): Promise<SendResult>;
+}
+
+/**
+ * The approved Meta template to send as the review request. Business-initiated WhatsApp messages
+ * outside the 24-hour window must be templates.
+ */
+export interface WhatsappTemplate {
+  /** Template name as approved, e.g. `"review_request"`. */
+  readonly name: string;
+  /** Language code as approved, e.g. `"ru"`. */
+  readonly language: string;
+  /** Body parameters in order, each a text template (`"{business}"`, `"{reviewUrl}"`). */
+  readonly parameters?: readonly string[];
+}
+
+/** One way to reach the customer, tried in the order given in {@link RequesterOptions.channels}. */
+export type ChannelSpec = SmsChannel | WhatsappChannel | EmailChannel;
+
+/** SMS through any {@link SmsSender} (`createSmsRuClient`, `createExolveClient`). */
+export interface SmsChannel {
+  /** Always `"sms"`. */
+  readonly type: "sms";
+  /** The client that sends. */
+  readonly client: SmsSender;
+}
+
+/** WhatsApp through `createMetaWhatsappClient` or `createExolveClient`. */
+export interface WhatsappChannel {
+  /** Always `"whatsapp"`. */
+  readonly type: "whatsapp";
+  /** The client that sends. */
+  readonly client: WhatsappSender | WhatsappTemplateSender;
+  /** Send this approved template instead of free text (needs a client with `sendTemplate`). */
+  readonly template?: WhatsappTemplate;
+}
+
+/** Email through `createResendClient`; used only when the event has the customer's email. */
+export interface EmailChannel {
+  /** Always `"email"`. */
+  readonly type: "email";
+  /** The client that sends. */
+  readonly client: EmailSender;
+  /** Subject line template. Default `"{business}: оцените нас"`. */
+  readonly subject?: TextTemplate;
+}
+
+/** What the requester knows about the business a webhook belongs to. */
+export interface TenantSettings {
+  /** Stable id of the business; part of every dedupe, cap and opt-out key. */
+  readonly id: string;
+  /** The business's name, for `{business}`. */
+  readonly business: string;
+  /** Where to leave the review, for `{reviewUrl}`. */
+  readonly reviewUrl: string;
+  /** Message text template (a string: it must survive being scheduled). Default: the requester's. */
+  readonly message?: string;
+  /** Channel types in the order to try, e.g. `["whatsapp", "sms"]`. Default: all configured, in order. */
+  readonly channels?: readonly ChannelSpec["type"][];
+  /** Quiet hours, or `false` for none. Default: the requester's. */
+  readonly quietHours?: QuietHours | false;
+  /** Delay after the event in ms. Default: the requester's. */
+  readonly delayMs?: number;
+  /** At most one request per phone per this many ms, or `false`. Default: the requester's. */
+  readonly frequencyCapMs?: number | false;
+}
+
+/** Per-source parser options. */
+export interface ParserOptions {
+  /** Options for `parseIiko`. */
+  readonly iiko?: IikoParseOptions;
+  /** Options for `parseRkeeper`. */
+  readonly rkeeper?: RkeeperParseOptions;
+  /** Options for `parseYclients`. */
+  readonly yclients?: YclientsParseOptions;
+  /** Options for `parseAmocrm`. */
+  readonly amocrm?: AmocrmParseOptions;
+}
+
+/** Looks up the phone of an amoCRM lead (see `createAmocrmClient`). */
+export interface AmocrmPhoneLookup {
+  /**
+   * Resolves the E.164 phone of the lead's main contact, or `null` when the lead no longer exists
+   * or has no contact with a valid phone. Rejects with an `OtzovikError` on failure
+   * (`account_mismatch` when the webhook names another account than the client's).
+   */
+  getLeadPhone(
+    leadId: string,
+    account?: { subdomain: string | null; baseUrl: string | null },
+  ): Promise<string | null>;
+}
+
+/** Options of {@link createReviewRequester}. */
+export interface RequesterOptions {
+  /** Webhook keys accepted (several for rotation). Either this with `business`/`reviewUrl`, or `resolveTenant`. */
+  readonly keys?: string | readonly string[];
+  /** The business's name, with static `keys`. */
+  readonly business?: string;
+  /** The review link, with static `keys`. */
+  readonly reviewUrl?: string;
+  /** Tenant id with static `keys`. Default `"default"`. */
+  readonly tenantId?: string;
+  /** Multi-tenant: the business a webhook key belongs to, or `null` for an unknown key. */
+  readonly resolveTenant?: (key: string) => Promise<TenantSettings | null> | TenantSettings | null;
+  /** Where to send, in fallback order. */
+  readonly channels: readonly ChannelSpec[];
+  /** Message text template. Default {@link DEFAULT_MESSAGE}. */
+  readonly message?: TextTemplate;
+  /** Key-value store for dedupe, caps and opt-outs. Default `memoryStore()`. */
+  readonly store?: Store;
+  /** Scheduler for delayed sends. Default `inProcessScheduler()`. */
+  readonly scheduler?: Scheduler;
+  /** Delay after the event, ms. Default 0. */
+  readonly delayMs?: number;
+  /** Quiet hours, or `false`. Default 21:00–10:00 Europe/Moscow. */
+  readonly quietHours?: QuietHours | false;
+  /** At most one request per phone per this many ms, or `false`. Default 30 days. */
+  readonly frequencyCapMs?: number | false;
+  /** How long an order id is remembered for dedupe, ms. Default 90 days. */
+  readonly dedupeTtlMs?: number;
+  /** Looks up phones amoCRM webhooks do not carry. */
+  readonly amocrm?: AmocrmPhoneLookup;
+  /** Parser options per source. */
+  readonly parse?: ParserOptions;
+  /** Country for phones without a country code in `request()`. Default `"RU"`. */
+  readonly defaultCountry?: CountryCode;
+  /** Run everything but the provider call. Default `false`. */
+  readonly dryRun?: boolean;
+  /** Where to log; phones are masked, secrets never logged. */
+  readonly logger?: Partial<Logger>;
+  /** Called for every `sent` outcome. */
+  readonly onSent?: (outcome: SentOutcome) => void | Promise<void>;
+  /** Called for every `scheduled` outcome. */
+  readonly onScheduled?: (outcome: ScheduledOutcome) => void | Promise<void>;
+  /** Called for every `skipped` outcome. */
+  readonly onSkipped?: (outcome: SkippedOutcome) => void | Promise<void>;
+  /** Called for every `failed` outcome. */
+  readonly onFailed?: (outcome: FailedOutcome) => void | Promise<void>;
+  /** Clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Why an event was skipped. */
+export type SkippedReason =
+  | Exclude<SkipReason, "status_not_final">
+  | "not_final"
+  | "duplicate"
+  | "frequency_capped"
+  | "opted_out"
+  | "no_channel";
+
+/** Fields every outcome has. */
+interface OutcomeBase {
+  /** The tenant (business) id. */
+  readonly tenantId: string;
+  /** Where the event came from, or `"direct"` for `request()`. */
+  readonly source: SourceName | "direct";
+  /** The order/record/lead id, or `null`. */
+  readonly orderId: string | null;
+  /** The customer phone (E.164), or `null`. */
+  readonly phone: string | null;
+}
+
+/** The review request went out. */
+export interface SentOutcome extends OutcomeBase {
+  /** Always `"sent"`. */
+  readonly status: "sent";
+  /** The channel it went out on. */
+  readonly channel: ChannelSpec["type"];
+  /** The provider that accepted it (`"sms.ru"`, `"meta"`, …). */
+  readonly provider: string;
+  /** The provider's message id (a `dry-run-…` id in a dry run). */
+  readonly messageId: string;
+  /** `true` when no provider was called. */
+  readonly dryRun: boolean;
+}
+
+/** The review request will go out later (delay or quiet hours). */
+export interface ScheduledOutcome extends OutcomeBase {
+  /** Always `"scheduled"`. */
+  readonly status: "scheduled";
+  /** When, as an ISO timestamp. */
+  readonly runAt: string;
+  /** `true` when the time was moved out of quiet hours. */
+  readonly quietHours: boolean;
+}
+
+/** Nothing will be sent for this event. */
+export interface SkippedOutcome extends OutcomeBase {
+  /** Always `"skipped"`. */
+  readonly status: "skipped";
+  /** Why: a parser reason (`not_final`, `no_phone`, …) or the requester's (`duplicate`, `frequency_capped`, `opted_out`, `no_channel`). */
+  readonly reason: SkippedReason;
+  /** A short explanation, or `null`. */
+  readonly detail: string | null;
+}
+
+/** Sending failed. `error.retryable` tells whether a later retry may succeed. */
+export interface FailedOutcome extends OutcomeBase {
+  /** Always `"failed"`. */
+  readonly status: "failed";
+  /** What went wrong; `retryable`, `code` and `provider` are machine-readable. */
+  readonly error: OtzovikError;
+  /** `true` when the message may have been delivered (a timeout after sending): it is not re-sent. */
+  readonly unknownOutcome: boolean;
+}
+
+/** What happened to one event. */
+export type Outcome = SentOutcome | ScheduledOutcome | SkippedOutcome | FailedOutcome;
+
+/** Result of {@link ReviewRequester.handle}. */
+export type HandleResult = Unauthorized | Handled;
+
+/** The webhook key was missing or unknown: nothing was parsed or sent (adapters answer 401). */
+export interface Unauthorized {
+  /** Always `false`. */
+  readonly authorized: false;
+  /** Always empty. */
+  readonly outcomes: readonly [];
+}
+
+/** The webhook was accepted: one outcome per event. */
+export interface Handled {
+  /** Always `true`. */
+  readonly authorized: true;
+  /** The business it belongs to. */
+  readonly tenantId: string;
+  /** One outcome per event of the body, in order. */
+  readonly outcomes: readonly Outcome[];
+}
+
+/** What {@link ReviewRequester.close} reports. */
+export interface ClosedRequester {
+  /** Scheduled sends that had not run (lost with an in-process scheduler). */
+  readonly pending: readonly PendingSend[];
+}
+
+/** A scheduled send that had not run when the requester closed. */
+export interface PendingSend {
+  /** The job id (the dedupe key). */
+  readonly id: string;
+  /** When it was due, as an ISO timestamp. */
+  readonly runAt: string;
+}
+
+/** Options of {@link ReviewRequester.handle}. */
+export interface HandleOptions {
+  /** The webhook key the adapter found (`?key=`, `X-Api-Key`, `Authorization`). */
+  readonly key?: string | null;
+}
+
+/** A customer to ask directly, without a webhook. */
+export interface DirectRequest {
+  /** Phone in any common spelling; normalised to E.164. */
+  readonly phone?: string | null;
+  /** Email, used by an email channel. */
+  readonly email?: string | null;
+  /** Name, for `{name}`. */
+  readonly name?: string | null;
+  /** Order id: dedupes like a webhook's. Without it, only the frequency cap applies. */
+  readonly orderId?: string | null;
+  /** The webhook key of the business (required with `resolveTenant`). */
+  readonly key?: string | null;
+}
+
+/** The object {@link createReviewRequester} returns. */
+export interface ReviewRequester {
+  /** Handles one webhook body of a source: every event ends in exactly one outcome. */
+  handle(source: SourceName, body: unknown, options?: HandleOptions): Promise<HandleResult>;
+  /** Asks one customer directly. */
+  request(request: DirectRequest): Promise<HandleResult>;
+  /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */
+  optOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<void>;
+  /** `true` when the phone is on the tenant's suppression list. */
+  isOptedOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<boolean>;
+  /** Stops timers; resolves with the scheduled sends that had not run (they are lost in-process). */
+  close(): Promise<ClosedRequester>;
+}

@@ -1,0 +1,39 @@
+/**
+ * `otzovik/testing`: fake SMS.ru, Meta WhatsApp, Exolve and Resend servers as msw handlers, so you
+ * can test your integration without network. msw (v2) is an optional peer dependency, needed only
+ * for this entry point.
+ *
+ * @example
+ * import { setupServer } from "msw/node"
+ * import { createFakeSmsRu } from "otzovik/testing"
+ *
+ * const smsRu = createFakeSmsRu({ apiKey: "test-key" })
+ * const server = setupServer(...smsRu.handlers)
+ * server.listen({ onUnhandledRequest: "error" })
+ * smsRu.enqueue("no_route")
+ * await expect(sendSms("+79161234567", "Hi", { apiKey: "test-key" })).rejects.toThrow()
+ *
+ * The `"reset"` and `"refused"` scenarios make the handler throw a Node-style system error
+ * (`ECONNRESET`, `ECONNREFUSED`, as undici reports them), which msw turns into a failed `fetch`.
+ * msw also prints such errors with `console.error`; filter them out in your test setup if the
+ * noise bothers you.
+ *
+ * @packageDocumentation
+ */
+
+export { type AmocrmScenario, createFakeAmocrm, type FakeAmocrmOptions } from "./amocrm.js";
+export { createFakeExolve, type ExolveScenario, type FakeExolveOptions } from "./exolve.js";
+export type {
+  CommonScenario,
+  FakeOptions,
+  FakeProvider,
+  FakeRequest,
+  Scenario,
+} from "./fake.js";
+export {
+  createFakeMetaWhatsapp,
+  type FakeMetaWhatsappOptions,
+  type MetaScenario,
+} from "./meta-whatsapp.js";
+export { createFakeResend, type FakeResendOptions, type ResendScenario } from "./resend.js";
+export { createFakeSmsRu, type FakeSmsRuOptions, type SmsRuScenario } from "./sms-ru.js";

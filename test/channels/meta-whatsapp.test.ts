@@ -1,0 +1,157 @@
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  classifyMetaCode,
+  createMetaWhatsappClient,
+  META_DEFAULT_GRAPH_VERSION,
+  ProviderError,
+  ValidationError,
+} from "../../src/channels/index.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { createFakeMetaWhatsapp } from "../../src/testing/index.js";
+import { FAST, META_TOKEN } from "./harness.js";
+
+const fake = createFakeMetaWhatsapp({ accessToken: META_TOKEN, retryAfterSeconds: 0 });
+const server = setupServer(...fake.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+beforeEach(() => fake.reset());
+afterEach(() => vi.useRealTimers());
+
+const base = { accessToken: META_TOKEN, phoneNumberId: "106540352242922" };
+const client = (extra: object = {}) => createMetaWhatsappClient({ ...base, ...FAST, ...extra });
+
+describe("Meta WhatsApp specifics", () => {
+  it("does not retry 131047 (outside the 24-hour window) and points to templates", async () => {
+    fake.enqueue("outside_window");
+    const error = await client()
+      .sendWhatsapp("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      code: "131047",
+      category: "permanent",
+      retryable: false,
+      httpStatus: 400,
+    });
+    expect((error as Error).message).toMatch(/template/i);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("accepts an async 131047 as a success (the failure arrives by webhook)", async () => {
+    fake.enqueue("outside_window_async");
+    const result = await client().sendWhatsapp("+79161234567", "hi");
+    expect(result.messageId).toMatch(/^wamid\./);
+  });
+
+  it.each(["rate_limited", "rate_limited_429"])(
+    "retries throughput limit 130429 sent as %s",
+    async (scenario) => {
+      fake.enqueue(scenario as "rate_limited");
+      await client().sendWhatsapp("+79161234567", "hi");
+      expect(fake.requests).toHaveLength(2);
+    },
+  );
+
+  it.each([
+    ["pair_rate_limit", 400],
+    ["pair_rate_limit_429", 429],
+  ] as const)(
+    "classifies pair rate limit 131056 by code whether HTTP %s",
+    async (scenario, status) => {
+      fake.enqueue(scenario);
+      // 131056 asks for ≥ 6 s; with maxDelayMs 50 the client hands the wait to the caller.
+      const error = await client()
+        .sendWhatsapp("+79161234567", "hi")
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "131056",
+        category: "retryable",
+        retryable: true,
+        retryAfterMs: 6000,
+        httpStatus: status,
+      });
+      expect(fake.requests).toHaveLength(1);
+    },
+  );
+
+  it("waits 6 s after a pair rate limit when maxDelayMs allows it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    fake.enqueue("pair_rate_limit");
+    const pending = client({ retry: { maxDelayMs: 10_000 }, timeout: 60_000 }).sendWhatsapp(
+      "+79161234567",
+      "hi",
+    );
+    await vi.advanceTimersByTimeAsync(5990);
+    expect(fake.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20);
+    await pending;
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it.each([
+    ["template_params", "132000", "config"],
+    ["template_missing", "132001", "config"],
+    ["not_allowed", "131030", "config"],
+    ["opted_out", "131050", "permanent"],
+    ["auth", "190", "auth"],
+  ] as const)("%s → code %s, %s, not retried", async (scenario, code, category) => {
+    fake.enqueue(scenario);
+    const error = await client()
+      .sendTemplate("+79161234567", "review_request", { languageCode: "ru" })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code, category, retryable: false });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("falls back to the HTTP status for unknown codes", () => {
+    expect(classifyMetaCode(999999, 500)).toBe("retryable");
+    expect(classifyMetaCode(999999, 400)).toBe("permanent");
+    expect(classifyMetaCode(250, 403)).toBe("config");
+    expect(classifyMetaCode(null, 401)).toBe("auth");
+    expect(classifyMetaCode(131047, 429)).toBe("permanent");
+  });
+
+  it("uses a configurable Graph version (default v23.0)", async () => {
+    expect(META_DEFAULT_GRAPH_VERSION).toBe("v23.0");
+    expect(client().graphVersion).toBe("v23.0");
+    await client({ graphVersion: "v25.0" }).sendWhatsapp("+79161234567", "hi");
+    expect(fake.requests[0]?.path).toBe("/v25.0/106540352242922/messages");
+    expect(() => client({ graphVersion: "23" })).toThrow(ConfigError);
+    expect(() => client({ graphVersion: "23" })).toThrow("'graphVersion'");
+    expect(() => client({ phoneNumberId: 106540352242922 })).toThrow("'phoneNumberId'");
+  });
+
+  it("passes previewUrl, callback data and button index as strings", async () => {
+    await client().sendWhatsapp("+79161234567", "see https://x.example", {
+      previewUrl: true,
+      bizOpaqueCallbackData: "order-42",
+    });
+    expect(fake.requests[0]?.json).toMatchObject({
+      text: { preview_url: true, body: "see https://x.example" },
+      biz_opaque_callback_data: "order-42",
+    });
+    await client().sendTemplate("+79161234567", "review_request", {
+      languageCode: "ru",
+      components: [
+        { type: "button", sub_type: "url", index: 0, parameters: [{ type: "text", text: "r/1" }] },
+      ],
+    });
+    expect(fake.requests[1]?.json).toMatchObject({
+      template: { components: [{ type: "button", sub_type: "url", index: "0" }] },
+    });
+  });
+
+  it("rejects text over 4096 characters and bad template names before sending", async () => {
+    await expect(client().sendWhatsapp("+79161234567", "x".repeat(4097))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      client().sendTemplate("+79161234567", "Review Request", { languageCode: "ru" }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      client().sendTemplate("+79161234567", "review_request", { languageCode: "" }),
+    ).rejects.toThrow("'languageCode'");
+    expect(fake.requests).toHaveLength(0);
+  });
+});

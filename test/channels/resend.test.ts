@@ -1,0 +1,140 @@
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  classifyResendName,
+  createResendClient,
+  ProviderError,
+  ValidationError,
+} from "../../src/channels/index.js";
+import { createFakeResend } from "../../src/testing/index.js";
+import { FAST, RESEND_KEY } from "./harness.js";
+
+const fake = createFakeResend({ apiKey: RESEND_KEY, retryAfterSeconds: 0 });
+const server = setupServer(...fake.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+beforeEach(() => fake.reset());
+
+const client = (extra: object = {}) =>
+  createResendClient({ apiKey: RESEND_KEY, from: "hi@kofe.example.org", ...FAST, ...extra });
+const email = { to: "anna@mail.example.org", subject: "Оцените визит", html: "<p>Спасибо</p>" };
+
+describe("Resend specifics", () => {
+  it("sends snake_case fields: text, reply_to, cc, bcc, tags, headers", async () => {
+    await client({ userAgent: "my-app/1.0" }).sendEmail({
+      ...email,
+      to: ["anna@mail.example.org", "Boris <boris@mail.example.org>"],
+      text: "Спасибо",
+      replyTo: "support@kofe.example.org",
+      cc: "cc@kofe.example.org",
+      bcc: ["audit@kofe.example.org"],
+      tags: [{ name: "kind", value: "review_request" }],
+      headers: { "X-Entity-Ref-ID": "order-42" },
+      idempotencyKey: "review-request/42",
+    });
+    const [request] = fake.requests;
+    expect(request?.headers["idempotency-key"]).toBe("review-request/42");
+    expect(request?.headers["user-agent"]).toBe("my-app/1.0");
+    expect(request?.json).toEqual({
+      from: "hi@kofe.example.org",
+      to: ["anna@mail.example.org", "Boris <boris@mail.example.org>"],
+      subject: "Оцените визит",
+      html: "<p>Спасибо</p>",
+      text: "Спасибо",
+      reply_to: "support@kofe.example.org",
+      cc: ["cc@kofe.example.org"],
+      bcc: ["audit@kofe.example.org"],
+      tags: [{ name: "kind", value: "review_request" }],
+      headers: { "X-Entity-Ref-ID": "order-42" },
+    });
+  });
+
+  it("returns the same id for a repeated idempotency key and refuses a changed body", async () => {
+    const first = await client().sendEmail({ ...email, idempotencyKey: "review-request/7" });
+    const again = await client().sendEmail({ ...email, idempotencyKey: "review-request/7" });
+    expect(again.messageId).toBe(first.messageId);
+    const changed = await client()
+      .sendEmail({ ...email, subject: "Другая тема", idempotencyKey: "review-request/7" })
+      .catch((e: unknown) => e);
+    expect(changed).toMatchObject({
+      code: "invalid_idempotent_request",
+      httpStatus: 409,
+      category: "permanent",
+    });
+  });
+
+  it("retries concurrent_idempotent_requests with the same key", async () => {
+    fake.enqueue("concurrent_idempotent");
+    await client().sendEmail({ ...email, idempotencyKey: "k1" });
+    expect(fake.requests.map((r) => r.headers["idempotency-key"])).toEqual(["k1", "k1"]);
+  });
+
+  it("retries 429 rate_limit_exceeded honouring retry-after, then gives up retryable", async () => {
+    fake.setDefault("rate_limited");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      code: "rate_limit_exceeded",
+      httpStatus: 429,
+      retryable: true,
+      retryAfterMs: 0,
+    });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it("treats quota 429s as defer, not retried now", async () => {
+    fake.enqueue("daily_quota");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "daily_quota_exceeded",
+      category: "defer",
+      retryable: true,
+    });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("maps an unverified domain (403 validation_error) to config", async () => {
+    fake.enqueue("unverified_domain");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "validation_error", category: "config", httpStatus: 403 });
+    expect(classifyResendName("validation_error", 422)).toBe("permanent");
+    expect(classifyResendName("something_new", 503)).toBe("retryable");
+  });
+
+  it("gets 422 for @example.com recipients, as Resend does", async () => {
+    const error = await client()
+      .sendEmail({ ...email, to: "user@example.com" })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "validation_error", httpStatus: 422 });
+  });
+
+  it("requires a User-Agent, like Resend", async () => {
+    const response = await fetch("https://api.resend.com/emails", {
+      method: "POST",
+      headers: { authorization: `Bearer ${RESEND_KEY}`, "user-agent": "" },
+      body: "{}",
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("validates the message before sending", async () => {
+    const bad = [
+      { ...email, html: undefined },
+      { ...email, subject: " " },
+      { ...email, to: [] },
+      { ...email, tags: [{ name: "тип", value: "x" }] },
+      { ...email, idempotencyKey: "x".repeat(257) },
+    ];
+    for (const message of bad) {
+      await expect(client().sendEmail(message)).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(fake.requests).toHaveLength(0);
+    expect(() => createResendClient({ apiKey: RESEND_KEY, from: "nobody" })).toThrow("'from'");
+  });
+});
