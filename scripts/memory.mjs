@@ -18,7 +18,21 @@ const requester = createReviewRequester({
   reviewUrl: "https://example.org/reviews",
   quietHours: false,
   store,
-  channels: [{ type: "sms", client: { provider: "sms.ru", sendSms: async (to) => ({ provider: "sms.ru", channel: "sms", messageId: String(++sent), to, dryRun: false }) } }],
+  channels: [
+    {
+      type: "sms",
+      client: {
+        provider: "sms.ru",
+        sendSms: async (to) => ({
+          provider: "sms.ru",
+          channel: "sms",
+          messageId: String(++sent),
+          to,
+          dryRun: false,
+        }),
+      },
+    },
+  ],
   logger: { warn: () => {}, error: () => {} },
 });
 
@@ -39,5 +53,7 @@ for (let i = 0; i < ORDERS; i++) {
 const seconds = (performance.now() - started) / 1000;
 const stats = store.stats();
 console.table(rows);
-console.log(`${sent} sent in ${seconds.toFixed(1)} s (${Math.round(ORDERS / seconds)} webhooks/s); store: ${stats.entries} entries (max ${stats.maxEntries}), ${stats.evictions} evictions`);
+console.log(
+  `${sent} sent in ${seconds.toFixed(1)} s (${Math.round(ORDERS / seconds)} webhooks/s); store: ${stats.entries} entries (max ${stats.maxEntries}), ${stats.evictions} evictions`,
+);
 await requester.close();
