@@ -17,6 +17,8 @@ import {
 } from "./quiet-hours.js";
 import { compileTemplate, DEFAULT_MESSAGE, type TemplateVars } from "./template.js";
 import type {
+  Accepted,
+  AcceptedEvent,
   ChannelSpec,
   DirectRequest,
   FailedOutcome,
@@ -52,6 +54,15 @@ interface SendJob {
   readonly name: string | null;
   readonly dedupeKey: string;
   readonly capKey: string | null;
+}
+
+/** A claimed event waiting for its send. */
+interface Claim {
+  readonly claim: true;
+  readonly tenant: TenantSettings;
+  readonly source: SourceName;
+  readonly event: ParsedEvent;
+  readonly dedupeKey: string;
 }
 
 /** Store key: `otzovik:{kind}:{part}:{part}…`, parts URI-encoded so `:` in ids cannot collide. */
@@ -433,19 +444,24 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     return storeKey("dedupe", tenant.id, source, `sha256:${await sha256Hex(fallback())}`);
   }
 
-  async function processEvent(
+  /**
+   * The fast part of an event: the send decision and the atomic dedupe claim. Resolves with a
+   * final outcome (skipped, duplicate) or with the claim to finish in {@link finishEvent}.
+   */
+  async function claimEvent(
     tenant: TenantSettings,
     source: SourceName,
     event: ParsedEvent,
-  ): Promise<Outcome> {
+  ): Promise<Outcome | Claim> {
     const base = { tenantId: tenant.id, source, orderId: event.id, phone: event.phone };
-    if (!event.shouldSend)
+    if (!event.shouldSend) {
       return {
         ...base,
         status: "skipped",
         reason: skippedReason(event.reason),
         detail: event.detail,
       };
+    }
     const dedupeKey = await dedupeKeyFor(tenant, source, event.id, () => {
       try {
         return JSON.stringify(event.raw) ?? String(event.phone);
@@ -453,13 +469,12 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         return `${event.phone}|${event.status}`;
       }
     });
-    if (
-      !(await store.claim(
-        dedupeKey,
-        JSON.stringify({ state: "claimed", at: now() }),
-        options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
-      ))
-    ) {
+    const claimed = await store.claim(
+      dedupeKey,
+      JSON.stringify({ state: "claimed", at: now() }),
+      options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+    );
+    if (!claimed) {
       return {
         ...base,
         status: "skipped",
@@ -467,84 +482,119 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         detail: "a review request for this order was already handled",
       };
     }
-    let phone = event.phone;
-    if (phone === null && event.lookup) {
-      try {
-        if (!options.amocrm) {
-          throw new ConfigError(
-            "amoCRM webhooks carry no phone: pass `amocrm: createAmocrmClient({ subdomain, accessToken })` to look it up.",
-            { provider: "amocrm" },
-          );
+    return { claim: true, tenant, source, event, dedupeKey };
+  }
+
+  /** The slow part of a claimed event: phone lookup, caps, scheduling or sending. */
+  async function finishEvent({ tenant, source, event, dedupeKey }: Claim): Promise<Outcome> {
+    const base = { tenantId: tenant.id, source, orderId: event.id, phone: event.phone };
+    try {
+      let phone = event.phone;
+      if (phone === null && event.lookup) {
+        try {
+          if (!options.amocrm) {
+            throw new ConfigError(
+              "amoCRM webhooks carry no phone: pass `amocrm: createAmocrmClient({ subdomain, accessToken })` to look it up.",
+              { provider: "amocrm" },
+            );
+          }
+          phone = await options.amocrm.getLeadPhone(event.lookup.leadId, {
+            subdomain: event.lookup.subdomain,
+            baseUrl: event.lookup.baseUrl,
+          });
+        } catch (error) {
+          await store.delete(dedupeKey);
+          return failed({ ...base, phone: null }, error);
         }
-        phone = await options.amocrm.getLeadPhone(event.lookup.leadId, {
-          subdomain: event.lookup.subdomain,
-          baseUrl: event.lookup.baseUrl,
-        });
-      } catch (error) {
-        await store.delete(dedupeKey);
-        return failed({ ...base, phone: null }, error);
+        if (phone === null) {
+          await store.set(
+            dedupeKey,
+            JSON.stringify({ state: "skipped", reason: "no_phone" }),
+            options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+          );
+          return {
+            ...base,
+            status: "skipped",
+            reason: "no_phone",
+            detail: "the lead was not found or has no contact with a valid phone",
+          };
+        }
       }
-      if (phone === null) {
-        await store.set(
-          dedupeKey,
-          JSON.stringify({ state: "skipped", reason: "no_phone" }),
-          options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
-        );
-        return {
-          ...base,
-          status: "skipped",
-          reason: "no_phone",
-          detail: "the lead was not found or has no contact with a valid phone",
-        };
-      }
-    }
-    return dispatch(
-      tenant,
-      jobFor(tenant, {
+      const job = jobFor(tenant, {
         source,
         orderId: event.id,
         phone,
         email: event.email,
         name: event.customerName,
         dedupeKey,
-      }),
-    );
-  }
-
-  async function guarded(
-    tenant: TenantSettings,
-    source: SourceName,
-    event: ParsedEvent,
-  ): Promise<Outcome> {
-    try {
-      return await processEvent(tenant, source, event);
+      });
+      return await dispatch(tenant, job);
     } catch (error) {
-      return failed({ tenantId: tenant.id, source, orderId: event.id, phone: event.phone }, error);
+      await Promise.allSettled([store.delete(dedupeKey)]);
+      return failed(base, error);
     }
   }
 
+  /** Authenticates and parses, claims every event, and returns before any send (see `accept`). */
+  async function accept(
+    source: SourceName,
+    body: unknown,
+    handleOptions?: HandleOptions,
+  ): Promise<Accepted> {
+    const parse = parsers[source];
+    if (!parse) {
+      throw new ConfigError(
+        `Unknown source ${JSON.stringify(source)}: use one of ${Object.keys(parsers).join(", ")}.`,
+      );
+    }
+    const tenant = await authenticate(handleOptions?.key);
+    if (!tenant) {
+      logger.warn("webhook rejected: missing or unknown key", { source });
+      return {
+        authorized: false,
+        events: [],
+        done: Promise.resolve({ authorized: false, outcomes: [] }),
+      };
+    }
+    const parsed = parse(body, options.parse?.[source]);
+    const steps: (Outcome | Claim)[] = [];
+    try {
+      // Sequential on purpose: two events of one body (iiko Delivered + Closed) share an order id.
+      for (const event of parsed.events) steps.push(await claimEvent(tenant, source, event));
+    } catch (error) {
+      // The store failed mid-way: give back what was claimed so the POS's retry is not a "duplicate".
+      await Promise.allSettled(
+        steps.flatMap((s) => ("claim" in s ? [store.delete(s.dedupeKey)] : [])),
+      );
+      throw error;
+    }
+    const events: AcceptedEvent[] = steps.map((s) =>
+      "claim" in s
+        ? { id: s.event.id, status: "accepted", reason: null }
+        : {
+            id: s.orderId,
+            status: s.status === "skipped" ? "skipped" : "accepted",
+            reason: s.status === "skipped" ? s.reason : null,
+          },
+    );
+    const done = (async (): Promise<HandleResult> => {
+      const outcomes: Outcome[] = [];
+      for (const step of steps)
+        outcomes.push(await report("claim" in step ? await finishEvent(step) : step));
+      return { authorized: true, tenantId: tenant.id, outcomes };
+    })();
+    return { authorized: true, tenantId: tenant.id, events, done };
+  }
+
   return {
+    accept,
+
     async handle(
       source: SourceName,
       body: unknown,
       handleOptions?: HandleOptions,
     ): Promise<HandleResult> {
-      const parse = parsers[source];
-      if (!parse)
-        throw new ConfigError(
-          `Unknown source ${JSON.stringify(source)}: use one of ${Object.keys(parsers).join(", ")}.`,
-        );
-      const tenant = await authenticate(handleOptions?.key);
-      if (!tenant) {
-        logger.warn("webhook rejected: missing or unknown key", { source });
-        return { authorized: false, outcomes: [] };
-      }
-      const parsed = parse(body, options.parse?.[source]);
-      const outcomes: Outcome[] = [];
-      // Sequential on purpose: two events of one body (iiko Delivered + Closed) share an order id.
-      for (const event of parsed.events)
-        outcomes.push(await report(await guarded(tenant, source, event)));
-      return { authorized: true, tenantId: tenant.id, outcomes };
+      return (await accept(source, body, handleOptions)).done;
     },
 
     async request(request: DirectRequest): Promise<HandleResult> {

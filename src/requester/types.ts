@@ -281,10 +281,44 @@ export interface DirectRequest {
   readonly key?: string | null;
 }
 
+/** How an event stands when {@link ReviewRequester.accept} returns. */
+export interface AcceptedEvent {
+  /** The order/record/lead id, or `null`. */
+  readonly id: string | null;
+  /** `accepted`: claimed, a send (or schedule) follows; `skipped`: nothing will be sent. */
+  readonly status: "accepted" | "skipped";
+  /** Why it was skipped, or `null`. */
+  readonly reason: SkippedReason | null;
+}
+
+/** What {@link ReviewRequester.accept} returns: the fast answer, and the sends still running. */
+export interface Accepted {
+  /** `false` for a missing or unknown key: nothing was parsed (answer 401). */
+  readonly authorized: boolean;
+  /** The tenant, when authorized. */
+  readonly tenantId?: string;
+  /** One entry per event, in body order. */
+  readonly events: readonly AcceptedEvent[];
+  /**
+   * Resolves when every event has its final outcome (hooks called). Never rejects: failures are
+   * `failed` outcomes. Keep the process alive until it settles (`waitUntil`, `after`).
+   */
+  readonly done: Promise<HandleResult>;
+}
+
 /** The object {@link createReviewRequester} returns. */
 export interface ReviewRequester {
   /** Handles one webhook body of a source: every event ends in exactly one outcome. */
   handle(source: SourceName, body: unknown, options?: HandleOptions): Promise<HandleResult>;
+  /**
+   * The first half of {@link ReviewRequester.handle}, for adapters that must answer quickly
+   * (amoCRM gives up after 2 seconds): authenticates, parses and claims every event (so copies of
+   * the webhook arriving later are duplicates), then returns; sends continue in `done`.
+   *
+   * @throws when the store fails while claiming; claims already made are released, so the
+   *   source's retry is handled normally (adapters answer 503).
+   */
+  accept(source: SourceName, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /** Asks one customer directly. */
   request(request: DirectRequest): Promise<HandleResult>;
   /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */

@@ -461,4 +461,61 @@ describe("createReviewRequester scenarios", () => {
     expect([...x.outcomes, ...y.outcomes].map((o) => o.status).sort()).toEqual(["sent", "skipped"]);
     expect(smsSent()).toHaveLength(1);
   });
+
+  it("accept() answers after the claim, before the send; a copy arriving meanwhile is a duplicate", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      provider: "sms.ru" as const,
+      async sendSms(to: string) {
+        await gate;
+        return {
+          provider: "sms.ru" as const,
+          channel: "sms" as const,
+          messageId: "m1",
+          to,
+          dryRun: false,
+        };
+      },
+    };
+    const { r } = requester({ channels: [{ type: "sms", client: slow }] });
+    const body = fixture("iiko", "iiko-01-delivery-closed.json");
+    const accepted = await r.accept("iiko", body, { key: KEY });
+    expect(accepted.events).toEqual([
+      { id: "9e3b7c1a-5f42-4d8e-b6a0-2c71f9d4e805", status: "accepted", reason: null },
+    ]);
+    const copy = await r.accept("iiko", body, { key: KEY });
+    expect(copy.events).toEqual([
+      { id: "9e3b7c1a-5f42-4d8e-b6a0-2c71f9d4e805", status: "skipped", reason: "duplicate" },
+    ]);
+    release();
+    expect((await accepted.done).outcomes[0]).toMatchObject({ status: "sent", messageId: "m1" });
+  });
+
+  it("a store failing mid-webhook makes accept() throw and gives back the claims already made", async () => {
+    const inner = memoryStore();
+    let claims = 0;
+    const flaky = {
+      ...inner,
+      name: "flaky",
+      claim: async (key: string, value: string, ttl: number) => {
+        if (++claims === 2) throw new Error("store down");
+        return inner.claim(key, value, ttl);
+      },
+      get: inner.get.bind(inner),
+      set: inner.set.bind(inner),
+      delete: inner.delete.bind(inner),
+    };
+    const { r } = requester({ store: flaky, frequencyCapMs: false });
+    const two = JSON.stringify([
+      ...fixtureJson<unknown[]>("iiko", "iiko-01-delivery-closed.json"),
+      ...fixtureJson<unknown[]>("iiko", "iiko-08-table-closed-with-phone.json"),
+    ]);
+    await expect(r.accept("iiko", two, { key: KEY })).rejects.toThrow("store down");
+    expect(inner.size).toBe(0);
+    const retried = await r.handle("iiko", two, { key: KEY });
+    expect(retried.outcomes.map((o) => o.status)).toEqual(["sent", "sent"]);
+  });
 });
