@@ -1,7 +1,12 @@
 import { defineConfig, type Options } from "tsup";
 
-/** Public entry points: the root and `otzovik/testing`; `express` and `fetch` join later. */
-const entries = { index: "src/index.ts", testing: "src/testing/index.ts" };
+/** Public entry points: the root, the two adapters and `otzovik/testing`. */
+const entries = {
+  index: "src/index.ts",
+  express: "src/adapters/express.ts",
+  fetch: "src/adapters/fetch.ts",
+  testing: "src/testing/index.ts",
+};
 
 const common: Options = { target: "node20", sourcemap: true, clean: false, external: ["msw"] };
 

@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/errors.js";
-import { createLogger, type Logger, type LogMeta } from "../core/logger.js";
+import type { Logger, LogMeta } from "../core/logger.js";
+import { createLogger } from "../core/logger.js";
 import type { Channel, ProviderName, SendResult } from "./types.js";
 
 /** Options shared by the convenience functions (`sendSms`, `sendWhatsapp`, `sendEmail`, …). */

@@ -1,4 +1,5 @@
 import { DeliveryUnknownError, type ErrorCategory, ProviderError } from "../core/errors.js";
+import { normalizePhone } from "../core/phone.js";
 import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
 import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
@@ -156,7 +157,12 @@ export function createExolveClient(options: ExolveClientOptions): ExolveClient {
   requireOptionsObject(PROVIDER, options);
   const apiKey = requireSecret(PROVIDER, "apiKey", options.apiKey);
   const rawSender = requireString(PROVIDER, "senderId", options.senderId);
-  const sender = /^\+?[\d\s()-]+$/.test(rawSender) ? rawSender.replace(/\D/g, "") : rawSender;
+  const resolved = resolvePhoneClientOptions(PROVIDER, options, EXOLVE_BASE_URL);
+  // A sender number goes out like a recipient: country code and digits (`8 999 …` → `7999…`).
+  const sender = /^\+?[\d\s()-]+$/.test(rawSender)
+    ? (normalizePhone(rawSender, resolved.defaultCountry).phone?.slice(1) ??
+      rawSender.replace(/\D/g, ""))
+    : rawSender;
   const whatsappPath = (
     options.whatsappPath === undefined
       ? EXOLVE_DEFAULT_WHATSAPP_PATH
@@ -173,7 +179,6 @@ export function createExolveClient(options: ExolveClientOptions): ExolveClient {
       destination: m.destination,
       text: m.text,
     }));
-  const resolved = resolvePhoneClientOptions(PROVIDER, options, EXOLVE_BASE_URL);
   const transport = createTransport(resolved, [apiKey]);
 
   async function send(

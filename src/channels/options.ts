@@ -90,7 +90,9 @@ export function resolveRetry(provider: string, value: unknown): Required<RetryOp
   if (value === undefined) return DEFAULT_RETRY;
   if (value === false) return { ...DEFAULT_RETRY, retries: 0 };
   if (typeof value === "number") {
-    return { ...DEFAULT_RETRY, retries: nonNegativeInt(provider, "retry", value, 0) };
+    const retries = nonNegativeInt(provider, "retry", value, 0);
+    if (retries > 10) configError(provider, "retry", "must be at most 10 retries");
+    return { ...DEFAULT_RETRY, retries };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     configError(

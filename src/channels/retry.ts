@@ -12,6 +12,9 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const text = value.trim();
   if (text === "") return null;
   if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP date names its weekday and month. Without this check V8's lenient Date.parse reads
+  // "-1", "+5" or "1 2" as dates in 2001, i.e. "retry right now".
+  if (!/[a-z]/i.test(text)) return null;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);

@@ -19,18 +19,37 @@ export interface Logger {
 /** A log level that writes nothing. */
 const silent = (): void => {};
 
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
 /**
  * Builds a {@link Logger} from a partial one: missing `debug` and `info` are silent, missing `warn`
- * and `error` go to `console`. Lines are prefixed with `[otzovik]`.
+ * and `error` go to `console`, prefixed with `[otzovik]`. Methods are called on their own object
+ * (class-based loggers such as pino and winston work), and a logger that throws is ignored: a
+ * broken logger must never fail, or repeat, a send.
  *
  * @example
  * createLogger({ info: (msg, meta) => pino.info(meta, msg) })
  */
 export function createLogger(partial: Partial<Logger> = {}): Logger {
-  return {
-    debug: partial.debug ?? silent,
-    info: partial.info ?? silent,
-    warn: partial.warn ?? ((message, meta) => console.warn(`[otzovik] ${message}`, meta ?? "")),
-    error: partial.error ?? ((message, meta) => console.error(`[otzovik] ${message}`, meta ?? "")),
+  const fallback: Logger = {
+    debug: silent,
+    info: silent,
+    warn: (message, meta) => console.warn(`[otzovik] ${message}`, meta ?? ""),
+    error: (message, meta) => console.error(`[otzovik] ${message}`, meta ?? ""),
   };
+  const logger = {} as Logger;
+  for (const level of LEVELS) {
+    const write =
+      typeof partial?.[level] === "function"
+        ? (partial[level] as Logger["info"]).bind(partial)
+        : fallback[level];
+    logger[level] = (message, meta) => {
+      try {
+        write(message, meta);
+      } catch {
+        // A broken logger must not fail (or repeat) a send.
+      }
+    };
+  }
+  return logger;
 }

@@ -261,6 +261,37 @@ describe.each(drivers)("$name", (d) => {
     expect(() => d.create({ [option]: value })).toThrow(`'${option}'`);
   });
 
+  it("calls a class-based logger (pino, winston) on its object, and survives one that throws", async () => {
+    class ClassLogger {
+      readonly lines: string[] = [];
+      debug(message: string) {
+        this.lines.push(message);
+      }
+      info(message: string) {
+        this.lines.push(message);
+      }
+      warn(message: string) {
+        this.lines.push(message);
+      }
+      error(message: string) {
+        this.lines.push(message);
+      }
+    }
+    const classLogger = new ClassLogger();
+    const result = await d.send(to, { logger: classLogger });
+    expect(result.dryRun).toBe(false);
+    expect(classLogger.lines.some((line) => line.includes("accepted"))).toBe(true);
+    const throwing = () => {
+      throw new Error("log sink down");
+    };
+    const logger = { debug: throwing, info: throwing, warn: throwing, error: throwing };
+    d.fake.enqueue(d.scenarios.unavailable[0]);
+    const again = await d.send(to, { logger });
+    expect(again.dryRun).toBe(false);
+    // One refused attempt, one retry that was accepted; the logger's failures changed nothing.
+    expect(d.fake.requests).toHaveLength(3);
+  });
+
   it("keeps secrets out of URLs, errors and logs, and masks phones in logs", async () => {
     const { logger, lines } = recordingLogger();
     const errors: unknown[] = [];

@@ -105,6 +105,24 @@ describe("sendSms / getSmsBalance", () => {
     expect(totalRequests()).toBe(0);
   });
 
+  it("logs a dry run through a class-based logger, and survives a throwing one", async () => {
+    class ClassLogger {
+      readonly lines: string[] = [];
+      warn(message: string) {
+        this.lines.push(message);
+      }
+    }
+    const logger = new ClassLogger();
+    expect((await sendSms("79991234567", "hi", { logger })).dryRun).toBe(true);
+    expect(logger.lines).toHaveLength(1);
+    const broken = {
+      warn: () => {
+        throw new Error("log sink down");
+      },
+    };
+    expect((await sendSms("79991234567", "hi", { logger: broken })).dryRun).toBe(true);
+  });
+
   it("returns a dry-run balance without a key", async () => {
     const { logger } = recordingLogger();
     expect(await getSmsBalance({ logger })).toEqual({

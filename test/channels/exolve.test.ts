@@ -71,6 +71,11 @@ describe("Exolve specifics", () => {
     expect(fake.requests[0]?.json).toMatchObject({ number: "Kofeynya" });
   });
 
+  it("sends a sender number as 11 digits with the country code, like a recipient", async () => {
+    await client({ senderId: "8 (999) 111-22-33" }).sendSms("+79161234567", "hi");
+    expect(fake.requests[0]?.json).toMatchObject({ number: "79991112233" });
+  });
+
   it("sends WhatsApp over the configured path and body builder", async () => {
     expect(EXOLVE_DEFAULT_WHATSAPP_PATH).toBe("messaging/v1/SendWhatsApp");
     const result = await client({

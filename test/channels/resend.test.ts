@@ -1,3 +1,4 @@
+import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -82,6 +83,21 @@ describe("Resend specifics", () => {
       retryAfterMs: 0,
     });
     expect(fake.requests).toHaveLength(3);
+  });
+
+  it("reads retry-after from a JSON rate_limit_exceeded answer", async () => {
+    fake.enqueue(() =>
+      HttpResponse.json(
+        { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests." },
+        { status: 429, headers: { "retry-after": "7", "ratelimit-reset": "3" } },
+      ),
+    );
+    // 7 s is beyond maxDelayMs (50 ms here), so the client hands the wait to the caller.
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "rate_limit_exceeded", retryAfterMs: 7000 });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("treats quota 429s as defer, not retried now", async () => {

@@ -68,6 +68,8 @@ describe("retry policy", () => {
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30_000);
     expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon")).toBeNull();
+    // Not HTTP dates, though Date.parse reads them as days in 2001 ("retry now").
+    for (const junk of ["-1", "+5", "1 2", "3.", " 7 9 "]) expect(parseRetryAfter(junk)).toBeNull();
     expect(parseRetryAfter(null)).toBeNull();
   });
 
@@ -90,6 +92,7 @@ describe("retry policy", () => {
     expect(resolveRetry("x", false).retries).toBe(0);
     expect(resolveRetry("x", 4).retries).toBe(4);
     expect(() => resolveRetry("x", -1)).toThrow("'retry'");
+    expect(() => resolveRetry("x", 11)).toThrow("'retry'");
     expect(() => resolveRetry("x", { retries: 11 })).toThrow("'retry.retries'");
     expect(() => resolveRetry("x", { baseDelayMs: 500, maxDelayMs: 10 })).toThrow(
       "'retry.maxDelayMs'",

@@ -1,0 +1,121 @@
+import type { ReviewRequester } from "../requester/types.js";
+import { processWebhook, type WebhookHandlerOptions, type WebhookRequest } from "./core.js";
+
+export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
+
+/**
+ * The parts of an Express (4 or 5) request the handler uses; a plain `http.IncomingMessage` fits
+ * too. Declared here so otzovik does not depend on Express's types.
+ */
+export interface ExpressLikeRequest extends AsyncIterable<unknown> {
+  /** HTTP method. */
+  readonly method?: string;
+  /** Path and query (relative to the router's mount point in Express). */
+  readonly url?: string;
+  /** Express: the full original path and query. */
+  readonly originalUrl?: string;
+  /** Request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Express route parameters; `source` names the source for `/webhook/:source`. */
+  readonly params?: Readonly<Record<string, string | undefined>>;
+  /** What a body parser produced, if one ran. */
+  readonly body?: unknown;
+  /** Set by body-parser (`express.json()`, `express.urlencoded()`…) once it has read the body. */
+  readonly _body?: boolean;
+  /** `true` once the request stream has been read to the end. */
+  readonly readableEnded?: boolean;
+}
+
+/** The parts of an Express response (or `http.ServerResponse`) the handler uses. */
+export interface ExpressLikeResponse {
+  /** The status code to send. */
+  statusCode: number;
+  /** `true` once headers went out (another handler answered first). */
+  readonly headersSent?: boolean;
+  /** Sets a response header. */
+  setHeader(name: string, value: string): unknown;
+  /** Sends the body and finishes the response. */
+  end(body?: string): unknown;
+}
+
+function headerOf(req: ExpressLikeRequest, name: string): string | null {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** The body a framework already read, or `undefined` when the raw stream is still unread. */
+function parsedBody(req: ExpressLikeRequest): unknown {
+  const body = req.body;
+  if (body === undefined || body === null) return undefined;
+  if (body instanceof Uint8Array || typeof body === "string") return undefined;
+  // Express 4 sets `req.body = {}` even when no parser matched the content type: only trust it
+  // when body-parser says it read the stream.
+  if (req._body === true || req.readableEnded === true) return body;
+  return undefined;
+}
+
+async function readStream(
+  req: ExpressLikeRequest,
+  limit: number,
+): Promise<Uint8Array | "too_large"> {
+  const body = req.body;
+  if (body instanceof Uint8Array) return body.length > limit ? "too_large" : body;
+  if (typeof body === "string") {
+    const bytes = new TextEncoder().encode(body);
+    return bytes.length > limit ? "too_large" : bytes;
+  }
+  if (req.readableEnded) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const bytes =
+      typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+    size += bytes.length;
+    if (size > limit) return "too_large";
+    chunks.push(bytes);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/**
+ * An Express route handler (also a plain Node `http` handler) for POS/CRM webhooks:
+ *
+ * ```ts
+ * app.post("/api/webhook/:source", webhookHandler(requester));
+ * app.post("/hooks/iiko", webhookHandler(requester, { source: "iiko" }));
+ * ```
+ *
+ * Works with or without `express.json()` / `express.urlencoded()` before it: an unread body is
+ * read raw, with the size cap, and decoded by content type. By default it answers as soon as the
+ * events are claimed and keeps sending after the response. See {@link processWebhook} for the
+ * status codes.
+ */
+export function webhookHandler(
+  requester: ReviewRequester,
+  options: WebhookHandlerOptions = {},
+): (req: ExpressLikeRequest, res: ExpressLikeResponse, next?: (error?: unknown) => void) => void {
+  return (req, res) => {
+    const request: WebhookRequest = {
+      method: req.method ?? "GET",
+      url: req.originalUrl ?? req.url ?? "/",
+      routeSource: req.params?.source ?? null,
+      header: (name) => headerOf(req, name),
+      parsedBody: parsedBody(req),
+      readBody: (limit) => readStream(req, limit),
+    };
+    void processWebhook(requester, request, options).then((response) => {
+      if (res.headersSent) return;
+      res.statusCode = response.status;
+      for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      // A body left unread (413, 401) would stall keep-alive: close the connection instead.
+      if (response.status === 413) res.setHeader("connection", "close");
+      res.end(response.body);
+    });
+  };
+}

@@ -1,0 +1,86 @@
+import type { ReviewRequester } from "../requester/types.js";
+import { processWebhook, type WebhookHandlerOptions } from "./core.js";
+
+export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
+
+/** Keeps work alive after the response: Next's `after`, Vercel's `waitUntil`, a Worker's `ctx.waitUntil`. */
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Options of {@link createFetchHandler}. */
+export interface FetchHandlerOptions extends WebhookHandlerOptions {
+  /**
+   * Runs the sends after the response. Without it (and without a `ctx.waitUntil` per call), the
+   * handler awaits the sends before answering, so serverless platforms do not freeze them.
+   */
+  readonly waitUntil?: WaitUntil;
+}
+
+/** The per-request context some platforms pass (Cloudflare Workers' `ctx`). */
+export interface FetchContext {
+  /** Extends the request's lifetime until the promise settles. */
+  waitUntil?(promise: Promise<unknown>): void;
+}
+
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | "too_large"> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return "too_large";
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/**
+ * A Fetch-API webhook handler, `(request) => Promise<Response>`, for Next.js route handlers, Hono,
+ * Cloudflare Workers, Bun and Deno:
+ *
+ * ```ts
+ * // app/api/webhook/[source]/route.ts (Next.js)
+ * import { after } from "next/server";
+ * export const POST = createFetchHandler(requester, { waitUntil: after });
+ *
+ * // Cloudflare Worker
+ * export default { fetch: (request, env, ctx) => handler(request, ctx) };
+ * ```
+ *
+ * The source is `options.source`, or the last path segment (`/api/webhook/iiko`). Status codes
+ * as in {@link processWebhook}.
+ */
+export function createFetchHandler(
+  requester: ReviewRequester,
+  options: FetchHandlerOptions = {},
+): (request: Request, context?: FetchContext) => Promise<Response> {
+  return async (request, context) => {
+    const response = await processWebhook(
+      requester,
+      {
+        method: request.method,
+        url: request.url,
+        header: (name) => request.headers.get(name),
+        readBody: (limit) => readLimited(request, limit),
+      },
+      options,
+    );
+    if (response.background) {
+      const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
+      if (waitUntil) waitUntil(response.background);
+      else await response.background;
+    }
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  };
+}
