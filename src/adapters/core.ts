@@ -51,6 +51,32 @@ export interface WebhookResponse {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+/**
+ * Collects a body's chunks, giving up as soon as they exceed `limit` bytes, so an oversized body
+ * is never buffered whole.
+ */
+export async function collectBytes(
+  chunks: AsyncIterable<Uint8Array | string>,
+  limit: number,
+): Promise<Uint8Array | "too_large"> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    size += bytes.length;
+    if (size > limit) return "too_large";
+    parts.push(bytes);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
 
 function reply(
   status: number,

@@ -1,5 +1,10 @@
 import type { ReviewRequester } from "../requester/types.js";
-import { processWebhook, type WebhookHandlerOptions, type WebhookRequest } from "./core.js";
+import {
+  collectBytes,
+  processWebhook,
+  type WebhookHandlerOptions,
+  type WebhookRequest,
+} from "./core.js";
 
 export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
 
@@ -59,28 +64,16 @@ async function readStream(
   limit: number,
 ): Promise<Uint8Array | "too_large"> {
   const body = req.body;
-  if (body instanceof Uint8Array) return body.length > limit ? "too_large" : body;
-  if (typeof body === "string") {
-    const bytes = new TextEncoder().encode(body);
-    return bytes.length > limit ? "too_large" : bytes;
+  if (body instanceof Uint8Array || typeof body === "string") {
+    return collectBytes(
+      (async function* () {
+        yield body;
+      })(),
+      limit,
+    );
   }
   if (req.readableEnded) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const bytes =
-      typeof chunk === "string" ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
-    size += bytes.length;
-    if (size > limit) return "too_large";
-    chunks.push(bytes);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return collectBytes(req as AsyncIterable<Uint8Array | string>, limit);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ReviewRequester } from "../requester/types.js";
-import { processWebhook, type WebhookHandlerOptions } from "./core.js";
+import { collectBytes, processWebhook, type WebhookHandlerOptions } from "./core.js";
 
 export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
 
@@ -21,28 +21,18 @@ export interface FetchContext {
   waitUntil?(promise: Promise<unknown>): void;
 }
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array | "too_large"> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return "too_large";
+/** A stream's chunks as an async iterable; cancels the stream when the reader stops early. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
     }
-    chunks.push(value);
+  } finally {
+    await reader.cancel().catch(() => {});
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /**
@@ -72,7 +62,10 @@ export function createFetchHandler(
         method: request.method,
         url: request.url,
         header: (name) => request.headers.get(name),
-        readBody: (limit) => readLimited(request, limit),
+        readBody: (limit) =>
+          request.body
+            ? collectBytes(chunksOf(request.body), limit)
+            : Promise.resolve(new Uint8Array(0)),
       },
       options,
     );

@@ -216,6 +216,17 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     ]);
   }
 
+  /** No configured channel can reach the customer: give the claims back (a channel may be added). */
+  async function noChannel(job: SendJob): Promise<SkippedOutcome> {
+    await release(job);
+    return {
+      ...baseOf(job),
+      status: "skipped",
+      reason: "no_channel",
+      detail: "no configured channel can reach this customer",
+    };
+  }
+
   /** Sends now: checks the opt-out list again (it may have changed while scheduled), renders, delivers. */
   async function send(job: SendJob): Promise<Outcome> {
     const base = {
@@ -244,15 +255,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     const channels = channelsFor(job);
     if (options.dryRun) {
       const spec = channels.find((c) => (c.type === "email" ? to.email : to.phone));
-      if (!spec) {
-        await release(job);
-        return {
-          ...base,
-          status: "skipped",
-          reason: "no_channel",
-          detail: "no configured channel can reach this customer",
-        };
-      }
+      if (!spec) return noChannel(job);
       return {
         ...base,
         status: "sent",
@@ -312,13 +315,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         await release(job);
         return { ...base, status: "failed", error: result.error, unknownOutcome: false };
       default:
-        await release(job);
-        return {
-          ...base,
-          status: "skipped",
-          reason: "no_channel",
-          detail: "no configured channel can reach this customer",
-        };
+        return noChannel(job);
     }
   }
 
