@@ -201,7 +201,13 @@ export async function processWebhook(
       const declared = Number(req.header("content-length"));
       if (Number.isFinite(declared) && declared > limit)
         return reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
-      const bytes = await req.readBody(limit);
+      let bytes: Uint8Array | "too_large";
+      try {
+        bytes = await req.readBody(limit);
+      } catch {
+        logger.warn("the client closed the connection before sending the whole body", { source });
+        return reply(400, { ok: false, error: "the body was not received completely" });
+      }
       if (bytes === "too_large")
         return reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
       const decoded = decodeBody(bytes, req.header("content-type"));

@@ -53,6 +53,8 @@ function parsedBody(req: ExpressLikeRequest): unknown {
   const body = req.body;
   if (body === undefined || body === null) return undefined;
   if (body instanceof Uint8Array || typeof body === "string") return undefined;
+  // body-parser turns an empty body into `{}`: read it raw instead, so it gets 400 like elsewhere.
+  if (headerOf(req, "content-length") === "0") return undefined;
   // Express 4 sets `req.body = {}` even when no parser matched the content type: only trust it
   // when body-parser says it read the stream.
   if (req._body === true || req.readableEnded === true) return body;

@@ -19,6 +19,8 @@ export interface FetchHandlerOptions extends WebhookHandlerOptions {
 export interface FetchContext {
   /** Extends the request's lifetime until the promise settles. */
   waitUntil?(promise: Promise<unknown>): void;
+  /** Other platforms' context fields (Next.js passes `{ params }`), ignored. */
+  readonly [key: string]: unknown;
 }
 
 /** A stream's chunks as an async iterable; cancels the stream when the reader stops early. */

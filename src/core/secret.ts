@@ -1,28 +1,49 @@
 const encoder = new TextEncoder();
 
+type NodeCrypto = {
+  createHash(algorithm: string): { update(data: string): { digest(): Uint8Array } };
+};
+
+/** Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise. */
+const nodeCrypto = (() => {
+  try {
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process?.getBuiltinModule;
+    return (getBuiltin?.("node:crypto") as NodeCrypto | undefined) ?? null;
+  } catch {
+    return null;
+  }
+})();
+
+/** SHA-256 of a string. */
 async function digest(value: string): Promise<Uint8Array> {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash("sha256").update(value).digest());
   return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
 /**
- * Compares a presented secret with known ones in constant time: both sides are hashed first (so
+ * Compares presented secrets with known ones in constant time: both sides are hashed first (so
  * lengths do not leak), every known secret is compared (so which one matched does not leak), and
- * bytes are compared without early exit. Uses Web Crypto, available on Node 20+, Bun, Deno and
- * Workers.
+ * bytes are compared without early exit. The known secrets are hashed once, up front.
  *
- * @returns The index of the matching known secret, or `-1`.
+ * @param known - The secrets to accept (webhook keys, several during a rotation).
+ * @returns A function resolving the index of the matching known secret, or `-1`.
  */
-export async function matchSecret(presented: string, known: readonly string[]): Promise<number> {
-  const candidate = await digest(presented);
-  let found = -1;
-  for (let i = 0; i < known.length; i++) {
-    const reference = await digest(known[i] as string);
-    let diff = 0;
-    for (let b = 0; b < reference.length; b++)
-      diff |= (reference[b] as number) ^ (candidate[b] as number);
-    if (diff === 0 && found === -1) found = i;
-  }
-  return found;
+export function secretMatcher(known: readonly string[]): (presented: string) => Promise<number> {
+  const references = Promise.all(known.map(digest));
+  return async (presented) => {
+    const candidate = await digest(presented);
+    let found = -1;
+    const refs = await references;
+    for (let i = 0; i < refs.length; i++) {
+      const reference = refs[i] as Uint8Array;
+      let diff = 0;
+      for (let b = 0; b < reference.length; b++)
+        diff |= (reference[b] as number) ^ (candidate[b] as number);
+      if (diff === 0 && found === -1) found = i;
+    }
+    return found;
+  };
 }
 
 /** SHA-256 of a string as lowercase hex: a stable, non-reversible key part. */

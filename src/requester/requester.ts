@@ -1,7 +1,7 @@
 import { ConfigError, OtzovikError } from "../core/errors.js";
 import { createLogger } from "../core/logger.js";
 import { maskPhone, normalizePhone } from "../core/phone.js";
-import { matchSecret, sha256Hex } from "../core/secret.js";
+import { secretMatcher, sha256Hex } from "../core/secret.js";
 import { inProcessScheduler } from "../schedulers/in-process.js";
 import type { JobData, ScheduledJob } from "../schedulers/types.js";
 import { parsers } from "../sources/index.js";
@@ -124,6 +124,9 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
   const renderers = new Map<string, (vars: TemplateVars) => string>();
   const quietWindows = new Map<string, QuietWindow>();
   const started = Promise.resolve(scheduler.start((job) => runJob(job)));
+  const matchKey = secretMatcher(keys);
+  /** Sends accepted but not finished (`accept().done`), awaited by `close()`. */
+  const inFlight = new Set<Promise<unknown>>();
   let jobCounter = 0;
 
   function renderer(message: string | null): (vars: TemplateVars) => string {
@@ -139,7 +142,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
 
   async function authenticate(key: string | null | undefined): Promise<TenantSettings | null> {
     if (typeof key !== "string" || key === "") return null;
-    if (staticTenant) return (await matchSecret(key, keys)) >= 0 ? staticTenant : null;
+    if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
     const tenant = await options.resolveTenant?.(key);
     return tenant ?? null;
   }
@@ -580,6 +583,8 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         outcomes.push(await report("claim" in step ? await finishEvent(step) : step));
       return { authorized: true, tenantId: tenant.id, outcomes };
     })();
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
     return { authorized: true, tenantId: tenant.id, events, done };
   }
 
@@ -674,7 +679,23 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
       return (await store.get(storeKey("optout", await tenantFor(opts), normalized))) !== null;
     },
 
-    async close() {
+    async close(closeOptions) {
+      // Sends already accepted (answered 200) finish first: their claims are held, so dropping
+      // them would lose the review request for good.
+      const timeoutMs = closeOptions?.timeoutMs ?? 30_000;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const unfinished = inFlight.size;
+      const settled = await Promise.race([
+        Promise.allSettled([...inFlight]).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!settled)
+        logger.warn(
+          `closing while ${unfinished} accepted webhook(s) were still sending (waited ${timeoutMs} ms)`,
+        );
       const pending = await scheduler.close();
       if (pending.length > 0) {
         logger.warn(`closing with ${pending.length} scheduled review request(s) not sent`, {

@@ -325,6 +325,9 @@ export interface ReviewRequester {
   optOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<void>;
   /** `true` when the phone is on the tenant's suppression list. */
   isOptedOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<boolean>;
-  /** Stops timers; resolves with the scheduled sends that had not run (they are lost in-process). */
-  close(): Promise<ClosedRequester>;
+  /**
+   * Waits for sends already accepted (up to `timeoutMs`, default 30 s), then stops the scheduler's
+   * timers; resolves with the scheduled sends that had not run (lost with the in-process scheduler).
+   */
+  close(options?: { readonly timeoutMs?: number }): Promise<ClosedRequester>;
 }

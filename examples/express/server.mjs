@@ -1,0 +1,243 @@
+// otzovik in an Express app: one route turns iiko, R-Keeper, YCLIENTS and amoCRM webhooks into
+// a "please leave a review" SMS / WhatsApp / email.
+//
+//   npm run build && node examples/express/server.mjs     (from the repository root: `npm start`)
+//
+// With no provider keys it runs in dev mode: nothing is sent, each message is printed with the
+// phone masked. Configuration (all from the environment):
+//   WEBHOOK_KEY           the key POS/CRMs put in `?key=` (dev default: dev-key)
+//   BUSINESS_NAME         {business} in the message            (required outside dev mode)
+//   REVIEW_URL            {reviewUrl} in the message           (required outside dev mode)
+//   PORT                  default 3000 (0 picks a free port)
+//   DELAY_MINUTES         wait this long after the order before asking (default 0)
+//   SMSRU_API_KEY, SMSRU_SENDER                               SMS through SMS.ru
+//   META_WHATSAPP_ACCESS_TOKEN, META_WHATSAPP_PHONE_NUMBER_ID  WhatsApp through Meta Cloud API
+//   META_WHATSAPP_TEMPLATE (+ META_WHATSAPP_TEMPLATE_LANGUAGE, default ru)  an approved template
+//   EXOLVE_WHATSAPP_API_KEY, EXOLVE_WHATSAPP_SENDER_ID        WhatsApp through Exolve (МТС)
+//   RESEND_API_KEY, RESEND_FROM                               email through Resend
+//   AMOCRM_SUBDOMAIN, AMOCRM_ACCESS_TOKEN                     phone lookup for amoCRM leads
+import { randomUUID } from "node:crypto";
+import express from "express";
+import {
+  createAmocrmClient,
+  createExolveClient,
+  createMetaWhatsappClient,
+  createResendClient,
+  createReviewRequester,
+  createSmsRuClient,
+  maskPhone,
+} from "otzovik";
+import { webhookHandler } from "otzovik/express";
+
+const env = (name) => process.env[name]?.trim() || undefined;
+
+// --- logging: one readable line per event; otzovik masks phones and never logs keys ---------------
+function line(level, message, meta = {}) {
+  const details = Object.entries(meta)
+    .filter(([, value]) => value !== null && value !== undefined && value !== "")
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  const write = level === "error" ? console.error : console.log;
+  write(`${level.padEnd(5)} ${message}${details ? `  ${details}` : ""}`);
+}
+const logger = {
+  info: (message, meta) => line("info", message, meta),
+  warn: (message, meta) => line("warn", message, meta),
+  error: (message, meta) => line("error", message, meta),
+  ...(env("DEBUG") ? { debug: (message, meta) => line("debug", message, meta) } : {}),
+};
+
+// --- channels: the ones whose keys are set, in fallback order -------------------------------------
+const channels = [];
+if (env("META_WHATSAPP_ACCESS_TOKEN") && env("META_WHATSAPP_PHONE_NUMBER_ID")) {
+  const template = env("META_WHATSAPP_TEMPLATE");
+  channels.push({
+    type: "whatsapp",
+    client: createMetaWhatsappClient({
+      accessToken: env("META_WHATSAPP_ACCESS_TOKEN"),
+      phoneNumberId: env("META_WHATSAPP_PHONE_NUMBER_ID"),
+      logger,
+    }),
+    // Outside the 24-hour window Meta only delivers approved templates.
+    ...(template
+      ? {
+          template: {
+            name: template,
+            language: env("META_WHATSAPP_TEMPLATE_LANGUAGE") ?? "ru",
+            parameters: ["{business}", "{reviewUrl}"],
+          },
+        }
+      : {}),
+  });
+}
+if (env("EXOLVE_WHATSAPP_API_KEY") && env("EXOLVE_WHATSAPP_SENDER_ID")) {
+  channels.push({
+    type: "whatsapp",
+    client: createExolveClient({
+      apiKey: env("EXOLVE_WHATSAPP_API_KEY"),
+      senderId: env("EXOLVE_WHATSAPP_SENDER_ID"),
+      logger,
+    }),
+  });
+}
+if (env("SMSRU_API_KEY")) {
+  channels.push({
+    type: "sms",
+    client: createSmsRuClient({
+      apiKey: env("SMSRU_API_KEY"),
+      sender: env("SMSRU_SENDER"),
+      logger,
+    }),
+  });
+}
+if (env("RESEND_API_KEY") && env("RESEND_FROM")) {
+  channels.push({
+    type: "email",
+    client: createResendClient({ apiKey: env("RESEND_API_KEY"), from: env("RESEND_FROM"), logger }),
+  });
+}
+
+// --- dev mode: no provider keys, so print instead of sending --------------------------------------
+const devMode = channels.length === 0;
+if (devMode) {
+  channels.push({
+    type: "sms",
+    client: {
+      provider: "sms.ru",
+      async sendSms(phone, text) {
+        console.log(`dev   SMS to ${maskPhone(phone)} (not sent, dev mode): ${text}`);
+        return {
+          provider: "sms.ru",
+          channel: "sms",
+          messageId: `dev-${randomUUID()}`,
+          to: phone,
+          dryRun: true,
+        };
+      },
+    },
+  });
+}
+
+const webhookKey = env("WEBHOOK_KEY") ?? (devMode ? "dev-key" : undefined);
+const business = env("BUSINESS_NAME") ?? (devMode ? "Кофейня «Зерно»" : undefined);
+const reviewUrl = env("REVIEW_URL") ?? (devMode ? "https://example.com/review" : undefined);
+const missing = Object.entries({
+  WEBHOOK_KEY: webhookKey,
+  BUSINESS_NAME: business,
+  REVIEW_URL: reviewUrl,
+})
+  .filter(([, value]) => !value)
+  .map(([name]) => name);
+if (missing.length > 0) {
+  console.error(`Provider keys are set, so this is not dev mode: set ${missing.join(", ")} too.`);
+  process.exit(1);
+}
+
+// --- amoCRM: its status webhooks carry no phone; look it up through the API ------------------------
+let amocrm;
+if (env("AMOCRM_SUBDOMAIN") && env("AMOCRM_ACCESS_TOKEN")) {
+  amocrm = createAmocrmClient({
+    subdomain: env("AMOCRM_SUBDOMAIN"),
+    accessToken: env("AMOCRM_ACCESS_TOKEN"),
+    logger,
+  });
+} else if (devMode) {
+  const DEMO_PHONE = "+79001234567";
+  amocrm = {
+    async getLeadPhone(leadId, account) {
+      line("demo", "amoCRM lookup is a DEMO: AMOCRM_SUBDOMAIN and AMOCRM_ACCESS_TOKEN not set", {
+        lead: leadId,
+        account: account?.subdomain,
+        demoPhone: maskPhone(DEMO_PHONE),
+      });
+      return DEMO_PHONE;
+    },
+  };
+}
+
+const delayMinutes = Number(env("DELAY_MINUTES") ?? 0);
+const requester = createReviewRequester({
+  keys: webhookKey,
+  business,
+  reviewUrl,
+  channels,
+  amocrm,
+  delayMs: delayMinutes * 60_000,
+  // Dev mode sends at once, whatever the time, and lets the demo curls (one phone) all go out.
+  ...(devMode ? { quietHours: false, frequencyCapMs: false } : {}),
+  logger,
+  onSkipped: (outcome) =>
+    line("info", "review request skipped", {
+      source: outcome.source,
+      orderId: outcome.orderId,
+      phone: maskPhone(outcome.phone),
+      reason: outcome.reason,
+    }),
+});
+
+// --- sends still running after a 200: wait for them on shutdown -----------------------------------
+const inFlight = new Set();
+const tracked = {
+  ...requester,
+  async accept(source, body, options) {
+    const accepted = await requester.accept(source, body, options);
+    inFlight.add(accepted.done);
+    accepted.done.finally(() => inFlight.delete(accepted.done));
+    return accepted;
+  },
+};
+
+const app = express();
+app.disable("x-powered-by");
+app.get("/", (_req, res) => {
+  res.type("text").send("otzovik example: POST /api/webhook/:source?key=…\n");
+});
+app.post("/api/webhook/:source", webhookHandler(tracked));
+
+const server = app.listen(Number(env("PORT") ?? 3000), () => {
+  const { port } = server.address();
+  const base = `http://localhost:${port}`;
+  console.log(`otzovik example listening on ${base}`);
+  if (devMode) {
+    console.log("dev mode: no provider keys set, so messages are printed, not sent");
+    console.log("dev mode: quiet hours and the per-phone frequency cap are off, sends go out now");
+    if (!env("WEBHOOK_KEY")) console.log(`dev mode: webhook key "${webhookKey}" (set WEBHOOK_KEY)`);
+    if (!env("BUSINESS_NAME"))
+      console.log(`dev mode: demo business "${business}" (set BUSINESS_NAME)`);
+  } else {
+    console.log(
+      `sending through: ${channels.map((c) => `${c.type}/${c.client.provider}`).join(", ")}`,
+    );
+  }
+  console.log("try:");
+  console.log(
+    `  curl -X POST "${base}/api/webhook/rkeeper?key=${encodeURIComponent(webhookKey)}" -H "Content-Type: application/json" -d '{"order":{"status":"Выполнен","customer":{"phone":"+79991234567"}}}'`,
+  );
+});
+
+let closing = false;
+async function shutdown(signal) {
+  if (closing) return;
+  closing = true;
+  console.log(`${signal}: closing`);
+  const forced = setTimeout(() => {
+    console.error("shutdown took over 10 s: exiting");
+    process.exit(1);
+  }, 10_000);
+  forced.unref();
+  server.close();
+  server.closeIdleConnections();
+  if (inFlight.size > 0) {
+    console.log(`waiting for ${inFlight.size} webhook(s) still sending`);
+    await Promise.allSettled([...inFlight]);
+  }
+  const { pending } = await requester.close();
+  if (pending.length === 0) console.log("no scheduled review requests pending");
+  else {
+    console.log(`${pending.length} scheduled review request(s) not sent (in-process scheduler):`);
+    for (const job of pending) console.log(`  ${job.id} due ${job.runAt}`);
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,147 @@
+// Runs the Express example the way a newcomer does: starts server.mjs in dev mode on a free port,
+// pastes every curl command of README.md into bash, and checks the answers and the masked lines
+// the server prints. Needs `npm run build` first (the example imports the built package) and curl.
+//   node examples/express/test.mjs
+import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const started = Date.now();
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${!ok && detail ? `\n     ${detail}` : ""}`);
+}
+
+// The curl commands of the README, in order: every ```bash block that posts to the example.
+const readme = readFileSync(here("./README.md"), "utf8");
+const commands = [...readme.matchAll(/^( *)```bash\n([\s\S]*?)^\1```/gm)]
+  .map(([, indent, body]) =>
+    body
+      .split("\n")
+      .map((l) => l.slice(indent.length))
+      .join("\n")
+      .trim(),
+  )
+  .filter((body) => body.startsWith('curl -X POST "http://localhost:3000/api/webhook/'));
+
+// Dev mode: no provider key may leak in from the environment.
+const env = { ...process.env, PORT: "0", NO_COLOR: "1" };
+for (const name of Object.keys(env)) {
+  if (
+    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL)$/.test(
+      name,
+    )
+  )
+    delete env[name];
+}
+const server = spawn(process.execPath, [here("./server.mjs")], {
+  env,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+let output = "";
+server.stdout.on("data", (chunk) => {
+  output += chunk;
+});
+server.stderr.on("data", (chunk) => {
+  output += chunk;
+});
+const exited = new Promise((resolve) =>
+  server.on("exit", (code, signal) => resolve({ code, signal })),
+);
+const killTimer = setTimeout(() => {
+  console.log(`FAIL timed out after 60 s\n--- server output ---\n${output}`);
+  server.kill("SIGKILL");
+  process.exit(1);
+}, 60_000);
+
+async function waitFor(predicate, what, ms = 10_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const found = predicate(output);
+    if (found) return found;
+    if (server.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no ${what} in the server output:\n${output}`);
+}
+
+function curl(command, port) {
+  const runnable = command
+    .replaceAll("localhost:3000", `127.0.0.1:${port}`)
+    .replace(/^curl -X POST/, `curl -sS -w "\\n%{http_code}" -X POST`);
+  return new Promise((resolve, reject) => {
+    execFile("bash", ["-c", runnable], { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      const lines = stdout.trimEnd().split("\n");
+      const status = Number(lines.pop());
+      resolve({ status, body: JSON.parse(lines.join("\n")) });
+    });
+  });
+}
+
+try {
+  const port = Number(
+    (await waitFor((o) => /listening on http:\/\/localhost:(\d+)/.exec(o), "listening line"))[1],
+  );
+  check(
+    "starts in dev mode with the dev key shown",
+    /dev mode: webhook key "dev-key"/.test(output),
+  );
+  check("README has the four sources' curl commands", commands.length >= 4, `${commands.length}`);
+
+  const seen = new Set();
+  for (const command of commands) {
+    const source = /\/api\/webhook\/(\w+)/.exec(command)[1];
+    const name = `${source}${seen.has(source) ? " (phone looked up)" : ""}`;
+    seen.add(source);
+    const { status, body } = await curl(command, port);
+    check(
+      `${name}: 200 and the event accepted`,
+      status === 200 && body.ok === true && body.events[0]?.status === "accepted",
+      `${status} ${JSON.stringify(body)}`,
+    );
+    const orderId = body.events[0]?.id;
+    const sentLine = new RegExp(
+      `review request sent \\(dry run\\)  tenant=default source=${source}${orderId ? ` orderId=${orderId}` : ""} phone=\\+7\\d{3}\\*\\*\\*\\d{4} channel=sms`,
+    );
+    await waitFor((o) => sentLine.test(o), `"sent" line for ${name}`).then(
+      () => check(`${name}: "sent" line printed with the phone masked`, true),
+      (error) => check(`${name}: "sent" line printed with the phone masked`, false, error.message),
+    );
+  }
+  check("amoCRM lookup labelled as a demo", /^demo {2}amoCRM lookup is a DEMO/m.test(output));
+
+  const again = await curl(commands[0], port);
+  check(
+    "the same webhook again is a duplicate, not sent twice",
+    again.status === 200 && again.body.events[0]?.reason === "duplicate",
+    JSON.stringify(again.body),
+  );
+  const logLines = output.split("\n").filter((l) => /^(info|warn|error|dev|demo)\b/.test(l));
+  check(
+    "no unmasked phone in the log lines",
+    !logLines.some((l) => /\+?7\d{10}\b/.test(l)),
+    logLines.join("\n"),
+  );
+
+  server.kill("SIGTERM");
+  const { code } = await exited;
+  check(
+    "SIGTERM: closes cleanly and reports pending sends",
+    code === 0 && output.includes("no scheduled review requests pending"),
+    `exit ${code}`,
+  );
+} catch (error) {
+  check("test ran to the end", false, error.message);
+  server.kill("SIGKILL");
+} finally {
+  clearTimeout(killTimer);
+}
+if (failed > 0) console.log(`--- server output ---\n${output}`);
+console.log(`express example: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,11 @@
+export default function Home() {
+  return (
+    <main>
+      <h1>otzovik: Next.js example</h1>
+      <p>
+        Webhooks go to <code>POST /api/webhook/[source]?key=…</code> with a source of{" "}
+        <code>iiko</code>, <code>rkeeper</code>, <code>yclients</code> or <code>amocrm</code>.
+      </p>
+    </main>
+  );
+}

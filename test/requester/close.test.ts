@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { SmsSender } from "../../src/channels/types.js";
+import { createReviewRequester } from "../../src/requester/requester.js";
+import { fixture } from "../helpers/fixtures.js";
+
+function gatedClient() {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const sent: string[] = [];
+  const client: SmsSender = {
+    provider: "sms.ru",
+    async sendSms(to) {
+      await gate;
+      sent.push(to);
+      return { provider: "sms.ru", channel: "sms", messageId: "m", to, dryRun: false };
+    },
+  };
+  return { client, sent, open };
+}
+
+const base = {
+  keys: "close-key-0123456789",
+  business: "B",
+  reviewUrl: "https://r.example",
+  quietHours: false as const,
+};
+
+describe("requester.close()", () => {
+  it("waits for sends already accepted before stopping", async () => {
+    const { client, sent, open } = gatedClient();
+    const r = createReviewRequester({ ...base, channels: [{ type: "sms", client }] });
+    const accepted = await r.accept("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), {
+      key: base.keys,
+    });
+    expect(accepted.events[0]?.status).toBe("accepted");
+    let closed = false;
+    const closing = r.close().then((result) => {
+      closed = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    open();
+    expect(await closing).toEqual({ pending: [] });
+    expect(sent).toEqual(["+79161234567"]);
+  });
+
+  it("gives up waiting after timeoutMs and says so", async () => {
+    const { client } = gatedClient();
+    const warnings: string[] = [];
+    const r = createReviewRequester({
+      ...base,
+      channels: [{ type: "sms", client }],
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    await r.accept("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), { key: base.keys });
+    expect(await r.close({ timeoutMs: 10 })).toEqual({ pending: [] });
+    expect(warnings).toContain(
+      "closing while 1 accepted webhook(s) were still sending (waited 10 ms)",
+    );
+  });
+});
