@@ -6,6 +6,7 @@
  */
 
 export {
+  createWebhookProcessor,
   DEFAULT_MAX_BODY_BYTES,
   type DecodedBody,
   type DecodedValue,

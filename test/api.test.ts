@@ -40,6 +40,7 @@ describe("public API", () => {
       "createResendClient",
       "createReviewRequester",
       "createSmsRuClient",
+      "createWebhookProcessor",
       "decodeBody",
       "findKey",
       "getSmsBalance",

@@ -69,6 +69,7 @@ export async function collectBytes(
     if (size > limit) return "too_large";
     parts.push(bytes);
   }
+  if (parts.length === 1) return parts[0] as Uint8Array;
   const out = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
@@ -134,7 +135,7 @@ export function decodeBody(bytes: Uint8Array, contentType: string | null): Decod
   } catch {
     return { ok: false, error: "the body is not valid UTF-8" };
   }
-  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
   const looksJson = trimmed.startsWith("{") || trimmed.startsWith("[");
   const isForm = (contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
   if (looksJson || !isForm) {
@@ -176,7 +177,29 @@ export async function processWebhook(
   req: WebhookRequest,
   options: WebhookHandlerOptions = {},
 ): Promise<WebhookResponse> {
+  return createWebhookProcessor(requester, options)(req);
+}
+
+/**
+ * {@link processWebhook} with its options resolved once: what the adapters call per request.
+ *
+ * @param requester - The requester that handles accepted webhooks.
+ * @param options - Source, body limit, response mode and logger.
+ */
+export function createWebhookProcessor(
+  requester: ReviewRequester,
+  options: WebhookHandlerOptions = {},
+): (req: WebhookRequest) => Promise<WebhookResponse> {
   const logger = createLogger(options.logger);
+  return (req) => respond(requester, req, options, logger);
+}
+
+async function respond(
+  requester: ReviewRequester,
+  req: WebhookRequest,
+  options: WebhookHandlerOptions,
+  logger: Logger,
+): Promise<WebhookResponse> {
   try {
     if (req.method.toUpperCase() !== "POST")
       return reply(405, { ok: false, error: "use POST" }, { allow: "POST" });

@@ -1,7 +1,8 @@
 import type { ReviewRequester } from "../requester/types.js";
 import {
   collectBytes,
-  processWebhook,
+  createWebhookProcessor,
+  type processWebhook,
   type WebhookHandlerOptions,
   type WebhookRequest,
 } from "./core.js";
@@ -95,6 +96,7 @@ export function webhookHandler(
   requester: ReviewRequester,
   options: WebhookHandlerOptions = {},
 ): (req: ExpressLikeRequest, res: ExpressLikeResponse, next?: (error?: unknown) => void) => void {
+  const run = createWebhookProcessor(requester, options);
   return (req, res) => {
     const request: WebhookRequest = {
       method: req.method ?? "GET",
@@ -104,7 +106,7 @@ export function webhookHandler(
       parsedBody: parsedBody(req),
       readBody: (limit) => readStream(req, limit),
     };
-    void processWebhook(requester, request, options).then((response) => {
+    void run(request).then((response) => {
       if (res.headersSent) return;
       res.statusCode = response.status;
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);

@@ -1,5 +1,10 @@
 import type { ReviewRequester } from "../requester/types.js";
-import { collectBytes, processWebhook, type WebhookHandlerOptions } from "./core.js";
+import {
+  collectBytes,
+  createWebhookProcessor,
+  type processWebhook,
+  type WebhookHandlerOptions,
+} from "./core.js";
 
 export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
 
@@ -57,20 +62,17 @@ export function createFetchHandler(
   requester: ReviewRequester,
   options: FetchHandlerOptions = {},
 ): (request: Request, context?: FetchContext) => Promise<Response> {
+  const run = createWebhookProcessor(requester, options);
   return async (request, context) => {
-    const response = await processWebhook(
-      requester,
-      {
-        method: request.method,
-        url: request.url,
-        header: (name) => request.headers.get(name),
-        readBody: (limit) =>
-          request.body
-            ? collectBytes(chunksOf(request.body), limit)
-            : Promise.resolve(new Uint8Array(0)),
-      },
-      options,
-    );
+    const response = await run({
+      method: request.method,
+      url: request.url,
+      header: (name) => request.headers.get(name),
+      readBody: (limit) =>
+        request.body
+          ? collectBytes(chunksOf(request.body), limit)
+          : Promise.resolve(new Uint8Array(0)),
+    });
     if (response.background) {
       const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
       if (waitUntil) waitUntil(response.background);
