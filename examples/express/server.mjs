@@ -175,24 +175,12 @@ const requester = createReviewRequester({
     }),
 });
 
-// --- sends still running after a 200: wait for them on shutdown -----------------------------------
-const inFlight = new Set();
-const tracked = {
-  ...requester,
-  async accept(source, body, options) {
-    const accepted = await requester.accept(source, body, options);
-    inFlight.add(accepted.done);
-    accepted.done.finally(() => inFlight.delete(accepted.done));
-    return accepted;
-  },
-};
-
 const app = express();
 app.disable("x-powered-by");
 app.get("/", (_req, res) => {
   res.type("text").send("otzovik example: POST /api/webhook/:source?key=…\n");
 });
-app.post("/api/webhook/:source", webhookHandler(tracked));
+app.post("/api/webhook/:source", webhookHandler(requester));
 
 const server = app.listen(Number(env("PORT") ?? 3000), () => {
   const { port } = server.address();
@@ -227,11 +215,8 @@ async function shutdown(signal) {
   forced.unref();
   server.close();
   server.closeIdleConnections();
-  if (inFlight.size > 0) {
-    console.log(`waiting for ${inFlight.size} webhook(s) still sending`);
-    await Promise.allSettled([...inFlight]);
-  }
-  const { pending } = await requester.close();
+  // close() first lets sends already answered with 200 finish, then stops the scheduler.
+  const { pending } = await requester.close({ timeoutMs: 8_000 });
   if (pending.length === 0) console.log("no scheduled review requests pending");
   else {
     console.log(`${pending.length} scheduled review request(s) not sent (in-process scheduler):`);
