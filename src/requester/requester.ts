@@ -368,6 +368,15 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
       );
       return { ...base, status: "skipped", reason, detail };
     };
+    // Settings first: a tenant's invalid settings fail here, before anything is claimed.
+    const delay = tenant.delayMs ?? options.delayMs ?? 0;
+    const quiet =
+      tenant.quietHours === undefined
+        ? defaultQuiet
+        : tenant.quietHours === false
+          ? null
+          : quietWindowFor(tenant.quietHours);
+    renderer(tenant.message ?? null);
     if (job.phone && (await store.get(storeKey("optout", tenant.id, job.phone))) !== null)
       return skip("opted_out", "the customer opted out");
     const capMs = tenant.frequencyCapMs ?? options.frequencyCapMs ?? DEFAULT_FREQUENCY_CAP_MS;
@@ -383,20 +392,14 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     }
     const full: SendJob = { ...job, capKey };
     const start = now();
-    const delay = tenant.delayMs ?? options.delayMs ?? 0;
-    const quiet =
-      tenant.quietHours === undefined
-        ? defaultQuiet
-        : tenant.quietHours === false
-          ? null
-          : quietWindowFor(tenant.quietHours);
     const earliest = start + delay;
     const runAt = quiet ? nextAllowedTime(earliest, quiet) : earliest;
-    if (runAt - start <= SCHEDULE_THRESHOLD_MS) return send(full);
     try {
+      if (runAt - start <= SCHEDULE_THRESHOLD_MS) return await send(full);
       await started;
       await scheduler.schedule({ id: job.dedupeKey, runAt, data: full as unknown as JobData });
     } catch (error) {
+      // Both claims go back, so the source's retry (or the next webhook) is not capped or a duplicate.
       await release(full);
       return failed(baseOf(full), error);
     }

@@ -62,3 +62,36 @@ describe("requester.close()", () => {
     );
   });
 });
+
+describe("a tenant with broken settings", () => {
+  it("fails with a ConfigError naming the setting, and claims nothing (a fixed tenant then sends)", async () => {
+    let message = "Hi {phone}";
+    const sent: string[] = [];
+    const r = createReviewRequester({
+      resolveTenant: () => ({ id: "t", business: "B", reviewUrl: "https://r.example", message }),
+      channels: [
+        {
+          type: "sms",
+          client: {
+            provider: "sms.ru",
+            sendSms: async (to) => {
+              sent.push(to);
+              return { provider: "sms.ru", channel: "sms", messageId: "1", to, dryRun: false };
+            },
+          },
+        },
+      ],
+      quietHours: false,
+      logger: { error: () => {} },
+    });
+    const body = fixture("iiko", "iiko-01-delivery-closed.json");
+    const first = (await r.handle("iiko", body, { key: "k" })).outcomes[0];
+    expect(first).toMatchObject({ status: "failed", error: { code: "config_invalid" } });
+    expect(first?.status === "failed" && first.error.message).toContain("`tenant.message`");
+    message = "{business}: {reviewUrl}";
+    expect((await r.handle("iiko", body, { key: "k" })).outcomes[0]).toMatchObject({
+      status: "sent",
+    });
+    expect(sent).toEqual(["+79161234567"]);
+  });
+});
