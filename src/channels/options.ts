@@ -26,12 +26,12 @@ export interface ResolvedClientOptions {
 
 /** Throws a {@link ConfigError} naming the option. */
 export function configError(provider: string, option: string, problem: string): never {
-  throw new ConfigError(`Option '${option}' ${problem}.`, { provider, code: "config_invalid" });
+  throw new ConfigError(`Option \`${option}\` ${problem}.`, { provider, code: "config_invalid" });
 }
 
 /** Throws a {@link ValidationError} (`invalid_option`) about an argument of a call. */
 export function invalidArgument(provider: string, option: string, problem: string): never {
-  throw new ValidationError(`'${option}' ${problem}.`, { provider, code: "invalid_option" });
+  throw new ValidationError(`\`${option}\` ${problem}.`, { provider, code: "invalid_option" });
 }
 
 /**

@@ -67,13 +67,13 @@ export function emailList(
   const list = typeof value === "string" ? [value] : Array.isArray(value) ? value : null;
   if (list === null || list.length === 0 || list.length > max) {
     throw new ValidationError(
-      `'${field}' must be an email address or a list of 1 to ${max} addresses.`,
+      `\`${field}\` must be an email address or a list of 1 to ${max} addresses.`,
       { code: "invalid_email", provider },
     );
   }
   return list.map((item) => {
     if (typeof item !== "string" || !isEmailAddress(item)) {
-      throw new ValidationError(`'${field}' contains something that is not an email address.`, {
+      throw new ValidationError(`\`${field}\` contains something that is not an email address.`, {
         code: "invalid_email",
         provider,
       });

@@ -115,7 +115,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   );
   const now = options?.now ?? Date.now;
   if (typeof now !== "function") {
-    throw new ConfigError(`Option 'now' must be a function returning milliseconds.`, {
+    throw new ConfigError(`Option \`now\` must be a function returning milliseconds.`, {
       provider: PROVIDER,
     });
   }
@@ -318,9 +318,12 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
 function positiveIntegerOption(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(`Option '${name}' must be a positive integer, got ${describe(value)}.`, {
-      provider: PROVIDER,
-    });
+    throw new ConfigError(
+      `Option \`${name}\` must be a positive integer, got ${describe(value)}.`,
+      {
+        provider: PROVIDER,
+      },
+    );
   }
   return value;
 }
@@ -328,7 +331,7 @@ function positiveIntegerOption(name: string, value: unknown, fallback: number): 
 function checkTtl(ttlMs: unknown): void {
   if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
     throw new ValidationError(
-      `'ttlMs' must be a positive integer number of milliseconds, got ${describe(ttlMs)}.`,
+      `\`ttlMs\` must be a positive integer number of milliseconds, got ${describe(ttlMs)}.`,
       { code: "invalid_ttl", provider: PROVIDER },
     );
   }
@@ -336,7 +339,7 @@ function checkTtl(ttlMs: unknown): void {
 
 function checkKey(key: unknown): void {
   if (typeof key !== "string") {
-    throw new ValidationError(`'key' must be a string, got ${describe(key)}.`, {
+    throw new ValidationError(`\`key\` must be a string, got ${describe(key)}.`, {
       code: "invalid_key",
       provider: PROVIDER,
     });
@@ -345,7 +348,7 @@ function checkKey(key: unknown): void {
 
 function checkValue(value: unknown): void {
   if (typeof value !== "string") {
-    throw new ValidationError(`'value' must be a string, got ${describe(value)}.`, {
+    throw new ValidationError(`\`value\` must be a string, got ${describe(value)}.`, {
       code: "invalid_value",
       provider: PROVIDER,
     });

@@ -248,7 +248,7 @@ describe.each(drivers)("$name", (d) => {
 
   it.each(d.required)("throws a ConfigError naming a missing '%s'", (option) => {
     expect(() => d.create({ [option]: undefined })).toThrow(ConfigError);
-    expect(() => d.create({ [option]: undefined })).toThrow(`'${option}'`);
+    expect(() => d.create({ [option]: undefined })).toThrow(`\`${option}\``);
   });
 
   it.each([
@@ -258,7 +258,7 @@ describe.each(drivers)("$name", (d) => {
     ["fetch", "yes"],
   ])("validates the common option '%s' at creation", (option, value) => {
     expect(() => d.create({ [option]: value })).toThrow(ConfigError);
-    expect(() => d.create({ [option]: value })).toThrow(`'${option}'`);
+    expect(() => d.create({ [option]: value })).toThrow(`\`${option}\``);
   });
 
   it("calls a class-based logger (pino, winston) on its object, and survives one that throws", async () => {

@@ -99,7 +99,7 @@ describe("Exolve specifics", () => {
   });
 
   it("validates the WhatsApp options at creation", () => {
-    expect(() => client({ whatsappPath: "../x" })).toThrow("'whatsappPath'");
-    expect(() => client({ buildWhatsappBody: "yes" })).toThrow("'buildWhatsappBody'");
+    expect(() => client({ whatsappPath: "../x" })).toThrow("`whatsappPath`");
+    expect(() => client({ buildWhatsappBody: "yes" })).toThrow("`buildWhatsappBody`");
   });
 });

@@ -118,8 +118,8 @@ describe("Meta WhatsApp specifics", () => {
     await client({ graphVersion: "v25.0" }).sendWhatsapp("+79161234567", "hi");
     expect(fake.requests[0]?.path).toBe("/v25.0/106540352242922/messages");
     expect(() => client({ graphVersion: "23" })).toThrow(ConfigError);
-    expect(() => client({ graphVersion: "23" })).toThrow("'graphVersion'");
-    expect(() => client({ phoneNumberId: 106540352242922 })).toThrow("'phoneNumberId'");
+    expect(() => client({ graphVersion: "23" })).toThrow("`graphVersion`");
+    expect(() => client({ phoneNumberId: 106540352242922 })).toThrow("`phoneNumberId`");
   });
 
   it("passes previewUrl, callback data and button index as strings", async () => {
@@ -151,7 +151,7 @@ describe("Meta WhatsApp specifics", () => {
     ).rejects.toBeInstanceOf(ValidationError);
     await expect(
       client().sendTemplate("+79161234567", "review_request", { languageCode: "" }),
-    ).rejects.toThrow("'languageCode'");
+    ).rejects.toThrow("`languageCode`");
     expect(fake.requests).toHaveLength(0);
   });
 });

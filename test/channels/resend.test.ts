@@ -151,6 +151,6 @@ describe("Resend specifics", () => {
       await expect(client().sendEmail(message)).rejects.toBeInstanceOf(ValidationError);
     }
     expect(fake.requests).toHaveLength(0);
-    expect(() => createResendClient({ apiKey: RESEND_KEY, from: "nobody" })).toThrow("'from'");
+    expect(() => createResendClient({ apiKey: RESEND_KEY, from: "nobody" })).toThrow("`from`");
   });
 });

@@ -91,11 +91,11 @@ describe("retry policy", () => {
   it("validates retry options with messages naming the option", () => {
     expect(resolveRetry("x", false).retries).toBe(0);
     expect(resolveRetry("x", 4).retries).toBe(4);
-    expect(() => resolveRetry("x", -1)).toThrow("'retry'");
-    expect(() => resolveRetry("x", 11)).toThrow("'retry'");
-    expect(() => resolveRetry("x", { retries: 11 })).toThrow("'retry.retries'");
+    expect(() => resolveRetry("x", -1)).toThrow("`retry`");
+    expect(() => resolveRetry("x", 11)).toThrow("`retry`");
+    expect(() => resolveRetry("x", { retries: 11 })).toThrow("`retry.retries`");
     expect(() => resolveRetry("x", { baseDelayMs: 500, maxDelayMs: 10 })).toThrow(
-      "'retry.maxDelayMs'",
+      "`retry.maxDelayMs`",
     );
     expect(() => resolveRetry("x", { jitter: "yes" })).toThrow(ConfigError);
   });

@@ -101,7 +101,7 @@ describe("SMS.ru specifics", () => {
       .sendSms("+79161234567", "hi", { ttl: 5000 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toContain("'ttl'");
+    expect((error as Error).message).toContain("`ttl`");
     expect(fake.requests).toHaveLength(0);
   });
 

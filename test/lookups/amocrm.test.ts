@@ -390,51 +390,51 @@ describe("createAmocrmClient: getLead and getContact", () => {
 
 describe("createAmocrmClient: options", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ["no accessToken", { subdomain: "test" }, "'accessToken' is required"],
-    ["a blank accessToken", { subdomain: "test", accessToken: "  " }, "'accessToken'"],
-    ["neither subdomain nor baseUrl", { accessToken: TOKEN }, "'subdomain' is required"],
+    ["no accessToken", { subdomain: "test" }, "`accessToken` is required"],
+    ["a blank accessToken", { subdomain: "test", accessToken: "  " }, "`accessToken`"],
+    ["neither subdomain nor baseUrl", { accessToken: TOKEN }, "`subdomain` is required"],
     [
       "both subdomain and baseUrl",
       { accessToken: TOKEN, subdomain: "test", baseUrl: "https://test.amocrm.ru" },
-      "'baseUrl' cannot be combined with subdomain",
+      "`baseUrl` cannot be combined with subdomain",
     ],
     [
       "a full address as subdomain",
       { accessToken: TOKEN, subdomain: "test.amocrm.ru" },
-      "'subdomain' must be the account subdomain only",
+      "`subdomain` must be the account subdomain only",
     ],
     [
       "a non-string subdomain",
       { accessToken: TOKEN, subdomain: 42 },
-      "'subdomain' must be a string",
+      "`subdomain` must be a string",
     ],
-    ["an http baseUrl", { accessToken: TOKEN, baseUrl: "http://test.amocrm.ru" }, "'baseUrl'"],
-    ["a foreign host", { accessToken: TOKEN, baseUrl: "https://evil.example.com" }, "'baseUrl'"],
+    ["an http baseUrl", { accessToken: TOKEN, baseUrl: "http://test.amocrm.ru" }, "`baseUrl`"],
+    ["a foreign host", { accessToken: TOKEN, baseUrl: "https://evil.example.com" }, "`baseUrl`"],
     [
       "a look-alike host",
       { accessToken: TOKEN, baseUrl: "https://test.amocrm.ru.evil.example" },
-      "'baseUrl'",
+      "`baseUrl`",
     ],
-    ["the bare domain", { accessToken: TOKEN, baseUrl: "https://amocrm.ru" }, "'baseUrl'"],
-    ["a path", { accessToken: TOKEN, baseUrl: "https://test.amocrm.ru/api/v4" }, "'baseUrl'"],
-    ["a port", { accessToken: TOKEN, baseUrl: "https://test.amocrm.ru:8443" }, "'baseUrl'"],
-    ["not a URL", { accessToken: TOKEN, baseUrl: "test" }, "'baseUrl'"],
+    ["the bare domain", { accessToken: TOKEN, baseUrl: "https://amocrm.ru" }, "`baseUrl`"],
+    ["a path", { accessToken: TOKEN, baseUrl: "https://test.amocrm.ru/api/v4" }, "`baseUrl`"],
+    ["a port", { accessToken: TOKEN, baseUrl: "https://test.amocrm.ru:8443" }, "`baseUrl`"],
+    ["not a URL", { accessToken: TOKEN, baseUrl: "test" }, "`baseUrl`"],
     [
       "a custom URL with query",
       { accessToken: TOKEN, baseUrl: "http://127.0.0.1/?a=1", allowAnyBaseUrl: true },
-      "'baseUrl'",
+      "`baseUrl`",
     ],
     [
       "a non-boolean allowAnyBaseUrl",
       { accessToken: TOKEN, subdomain: "test", allowAnyBaseUrl: "yes" },
-      "'allowAnyBaseUrl'",
+      "`allowAnyBaseUrl`",
     ],
     [
       "a bad defaultCountry",
       { accessToken: TOKEN, subdomain: "test", defaultCountry: "ru" },
-      "'defaultCountry'",
+      "`defaultCountry`",
     ],
-    ["a bad timeout", { accessToken: TOKEN, subdomain: "test", timeout: -1 }, "'timeout'"],
+    ["a bad timeout", { accessToken: TOKEN, subdomain: "test", timeout: -1 }, "`timeout`"],
   ];
   it.each(cases)("rejects %s with a ConfigError naming the option", (_, options, message) => {
     let error: unknown;

@@ -70,7 +70,7 @@ describe("memoryStore", () => {
         (_label, value) => {
           const create = () => memoryStore({ [option]: value } as MemoryStoreOptions);
           expect(create).toThrow(ConfigError);
-          expect(create).toThrow(`Option '${option}' must be a positive integer`);
+          expect(create).toThrow(`Option \`${option}\` must be a positive integer`);
           try {
             create();
           } catch (err) {
@@ -84,7 +84,7 @@ describe("memoryStore", () => {
     it("rejects a clock that is not a function", () => {
       const create = () => memoryStore({ now: 5 as unknown as () => number });
       expect(create).toThrow(ConfigError);
-      expect(create).toThrow("Option 'now' must be a function");
+      expect(create).toThrow("Option `now` must be a function");
     });
 
     it("rejects options that are not an object", () => {
@@ -102,7 +102,7 @@ describe("memoryStore", () => {
       expect(err).toBeInstanceOf(ValidationError);
       expect(err).toMatchObject({ code: "invalid_ttl", provider: "memory", retryable: false });
       expect((err as Error).message).toBe(
-        "[otzovik] [memory] 'ttlMs' must be a positive integer number of milliseconds, got 0.",
+        "[otzovik] [memory] `ttlMs` must be a positive integer number of milliseconds, got 0.",
       );
       await expect(store.set("k", "v", -5)).rejects.toThrow("got -5.");
       await expect(store.set("k", "v", 1.5)).rejects.toThrow("got 1.5.");
@@ -119,7 +119,7 @@ describe("memoryStore", () => {
         code: "invalid_value",
       });
       await expect(store.claim("k", { a: 1 } as unknown as string, MINUTE)).rejects.toThrow(
-        "'value' must be a string, got object.",
+        "`value` must be a string, got object.",
       );
       await expect(store.delete(undefined as unknown as string)).rejects.toThrow(ValidationError);
       expect(store.size).toBe(0);
