@@ -6,6 +6,7 @@ import {
   decideWith,
   type EventFields,
   invalidBody,
+  label,
   skip,
   toResult,
   withLookup,
@@ -179,7 +180,7 @@ function leadEvent(
     return decide(
       "amocrm",
       fields,
-      skip("ignored_event", `only leads[status] events send, not leads[${action}]`),
+      skip("ignored_event", `only leads[status] events send, not leads[${label(action)}]`),
       own(own(lead, "main_contact"), "phone"),
       o.country,
     );
@@ -233,7 +234,10 @@ function otherEvent(
     accountId: account.id ?? text(own(item, "account_id")) ?? account.subdomain,
     raw: item,
   };
-  const why = skip("ignored_event", `amoCRM ${entity}[${action}] events never trigger a review`);
+  const why = skip(
+    "ignored_event",
+    `amoCRM ${entity}[${label(action)}] events never trigger a review`,
+  );
   return isContact
     ? decideWith("amocrm", fields, why, amocrmContactPhone(item, o.country))
     : decide("amocrm", fields, why, null, o.country);

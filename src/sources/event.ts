@@ -19,6 +19,18 @@ export interface Skip {
   readonly detail: string;
 }
 
+/** Values that are safe to quote in a `detail`: words, no digits (a phone cannot hide in one). */
+const SAFE_LABEL = /^[\p{L}\p{M}_ .-]{1,40}$/u;
+
+/**
+ * A value from the body, for a `detail` message: quoted as-is when it looks like a status or an
+ * event name, replaced otherwise — details end up in logs and must never carry a phone.
+ */
+export function label(value: string | null | undefined, none = "(none)"): string {
+  if (value === null || value === undefined || value === "") return none;
+  return SAFE_LABEL.test(value) ? value : "(unexpected value)";
+}
+
 /** Shorthand for a {@link Skip}. */
 export function skip(reason: SkipReason, detail: string): Skip {
   return { reason, detail };

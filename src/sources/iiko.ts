@@ -3,6 +3,7 @@ import {
   decide,
   type EventFields,
   invalidEvent,
+  label,
   parseJsonEvents,
   type Skip,
   skip,
@@ -97,12 +98,12 @@ function whyNot(
   if (!kind)
     return skip(
       "ignored_event",
-      `iiko event ${e.eventType ?? "without eventType"} never triggers a review`,
+      `iiko event ${label(e.eventType, "without eventType")} never triggers a review`,
     );
   const info = e.eventInfo;
   const creation = info?.creationStatus;
   if (creation && creation !== "Success")
-    return skip("not_created", `order creation status is ${creation}`);
+    return skip("not_created", `order creation status is ${label(creation)}`);
   const o = info?.order ?? e.order ?? e.deliveryOrder;
   if (!o) return skip("invalid_payload", "the event has no eventInfo.order");
   if (isTrue(o.isDeleted)) return skip("deleted", "the order is deleted");
@@ -110,7 +111,7 @@ function whyNot(
   if (status === "Cancelled") return skip("cancelled", "the order is cancelled");
   if (status === "Deleted") return skip("deleted", "the order is deleted");
   if (status === null || !final.has(status)) {
-    return skip("status_not_final", `status ${status ?? "(none)"} is not a final ${kind} status`);
+    return skip("status_not_final", `status ${label(status)} is not a final ${kind} status`);
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { CountryCode } from "../core/phone.js";
-import { decide, invalidEvent, parseJsonEvents, type Skip, skip } from "./event.js";
+import { decide, invalidEvent, label, parseJsonEvents, type Skip, skip } from "./event.js";
 import { countrySchema, optionsResolver } from "./options.js";
 import { fullName, int, isObj, own, ownAny, ownIgnoreCase, text } from "./read.js";
 import type { BaseParseOptions, ParsedEvent, ParseResult } from "./types.js";
@@ -59,17 +59,18 @@ function statusDecision(
   statusName: string | null,
   o: Resolved,
 ): Skip | null {
-  const label = statusName ?? (statusId === null ? "(none)" : `#${statusId}`);
+  const shown =
+    statusName === null ? (statusId === null ? "(none)" : `#${statusId}`) : label(statusName);
   if (statusId !== null) {
     if (o.ids.has(statusId)) return null;
     if (statusId === CANCELLED_ID) return skip("cancelled", "the order is cancelled");
-    return skip("status_not_final", `status ${label} (id ${statusId}) is not final`);
+    return skip("status_not_final", `status ${shown} (id ${statusId}) is not final`);
   }
   if (statusName === null) return skip("status_not_final", "the order has no status");
   const folded = foldName(statusName);
   if (o.names.has(folded)) return null;
   if (CANCELLED_NAMES.has(folded)) return skip("cancelled", "the order is cancelled");
-  return skip("status_not_final", `status ${label} is not final`);
+  return skip("status_not_final", `status ${shown} is not final`);
 }
 
 /** The documented r_k Delivery order model (`orderId`, `orderStatusId`, `guest.phone`, …). */
@@ -133,7 +134,7 @@ function parseWhiteServerEvent(body: Record<string, unknown>, o: Resolved): Pars
     ? skip("cancelled", "the order is cancelled")
     : folded === "complited" || folded === "completed"
       ? skip("no_phone", "White Server OrderStatusChanged events carry no guest phone")
-      : skip("status_not_final", `status ${status ?? "(none)"} is not final`);
+      : skip("status_not_final", `status ${label(status)} is not final`);
   return decide(
     "rkeeper",
     {

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { CountryCode } from "../core/phone.js";
-import { decide, invalidEvent, parseJsonEvents, type Skip, skip } from "./event.js";
+import { decide, invalidEvent, label, parseJsonEvents, type Skip, skip } from "./event.js";
 import { countrySchema, describeIssue, optionsResolver } from "./options.js";
 import { fullName, int, isObj, own, text } from "./read.js";
 import { anything, isTrue, optFlag, optId, optText } from "./schema.js";
@@ -106,7 +106,7 @@ function parseEvent(body: Record<string, unknown>, o: Resolved): ParsedEvent {
         accountId: companyId,
         raw: body,
       },
-      skip("ignored_event", `YCLIENTS ${resource} events never trigger a review`),
+      skip("ignored_event", `YCLIENTS ${label(resource)} events never trigger a review`),
       resource === "client" ? own(data, "phone") : null,
       o.country,
     );

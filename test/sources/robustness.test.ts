@@ -123,4 +123,50 @@ describe("amoCRM form bodies with hostile keys", () => {
     expectConsistent("amocrm", result);
     expect(result.shouldSend).toBe(false);
   });
+
+  describe("details never quote a phone from the body", () => {
+    it.each([
+      [
+        "iiko creation status",
+        () =>
+          parsers.iiko([
+            { eventType: "DeliveryOrderUpdate", eventInfo: { creationStatus: "+79161234567" } },
+          ]),
+      ],
+      [
+        "iiko status",
+        () =>
+          parsers.iiko([
+            { eventType: "DeliveryOrderUpdate", eventInfo: { order: { status: "89161234567" } } },
+          ]),
+      ],
+      ["iiko event type", () => parsers.iiko([{ eventType: "tel 79161234567", eventInfo: {} }])],
+      [
+        "R-Keeper status name",
+        () => parsers.rkeeper({ orderId: "1", orderStatusName: "79161234567" }),
+      ],
+      [
+        "White Server status",
+        () => parsers.rkeeper({ response: { status: { value: "79161234567" } } }),
+      ],
+      [
+        "YCLIENTS resource",
+        () => parsers.yclients({ resource: "79161234567", status: "update", data: {} }),
+      ],
+      ["amoCRM action", () => parsers.amocrm("leads[79161234567][0][id]=1")],
+    ])("%s", (_name, parse) => {
+      const result = parse();
+      expect(result.detail).not.toMatch(/\d{6}/);
+      expect(result.detail).toContain("(unexpected value)");
+    });
+
+    it("ordinary statuses and event names are still quoted", () => {
+      expect(parsers.rkeeper({ orderId: "1", orderStatusName: "Передан на кухню" }).detail).toBe(
+        "status Передан на кухню is not final",
+      );
+      expect(parsers.iiko([{ eventType: "StopListUpdate", eventInfo: {} }]).detail).toBe(
+        "iiko event StopListUpdate never triggers a review",
+      );
+    });
+  });
 });
