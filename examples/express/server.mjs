@@ -180,7 +180,8 @@ app.disable("x-powered-by");
 app.get("/", (_req, res) => {
   res.type("text").send("otzovik example: POST /api/webhook/:source?key=…\n");
 });
-app.post("/api/webhook/:source", webhookHandler(requester));
+// `all`, not `post`: the handler itself answers other methods with 405 and `Allow: POST`.
+app.all("/api/webhook/:source", webhookHandler(requester, { logger }));
 
 const server = app.listen(Number(env("PORT") ?? 3000), () => {
   const { port } = server.address();
@@ -197,10 +198,13 @@ const server = app.listen(Number(env("PORT") ?? 3000), () => {
       `sending through: ${channels.map((c) => `${c.type}/${c.client.provider}`).join(", ")}`,
     );
   }
-  console.log("try:");
-  console.log(
-    `  curl -X POST "${base}/api/webhook/rkeeper?key=${encodeURIComponent(webhookKey)}" -H "Content-Type: application/json" -d '{"order":{"status":"Выполнен","customer":{"phone":"+79991234567"}}}'`,
-  );
+  // The key is printed only in dev mode: a real webhook key never goes to the logs.
+  if (devMode) {
+    console.log("try:");
+    console.log(
+      `  curl -X POST "${base}/api/webhook/rkeeper?key=${encodeURIComponent(webhookKey)}" -H "Content-Type: application/json" -d '{"order":{"status":"Выполнен","customer":{"phone":"+79991234567"}}}'`,
+    );
+  }
 });
 
 let closing = false;

@@ -30,6 +30,14 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   readonly _body?: boolean;
   /** `true` once the request stream has been read to the end. */
   readonly readableEnded?: boolean;
+  /** Node ≥ 16.3: an async iterator over the body that can leave the stream open. */
+  iterator?(options: { destroyOnReturn: boolean }): AsyncIterable<unknown>;
+  /** Node streams: subscribes to `data`, `end` and `close`. */
+  on?(event: string, listener: (chunk: { length: number }) => void): unknown;
+  /** Node streams: reads and discards the rest of the body. */
+  resume?(): unknown;
+  /** The connection, dropped when an unread body goes on too long. */
+  readonly socket?: { destroy(): void } | null;
 }
 
 /** The parts of an Express response (or `http.ServerResponse`) the handler uses. */
@@ -76,7 +84,36 @@ async function readStream(
     );
   }
   if (req.readableEnded) return new Uint8Array(0);
-  return collectBytes(req as AsyncIterable<Uint8Array | string>, limit);
+  // Stop reading at the limit without destroying the request: destroying it would close the
+  // socket before the 413 goes out.
+  const chunks = req.iterator ? req.iterator({ destroyOnReturn: false }) : req;
+  return collectBytes(chunks as AsyncIterable<Uint8Array | string>, limit);
+}
+
+/** How long, and how many bytes, an unread body is discarded before the connection is dropped. */
+const LINGER_MS = 5_000;
+const LINGER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A body left unread (413, 401): keep reading and discarding it for a moment, so a client still
+ * uploading can read the answer (closing at once makes the kernel reset the connection and the
+ * answer is lost), then drop the connection if it is still going ("lingering close").
+ */
+function linger(req: ExpressLikeRequest): void {
+  const drop = () => req.socket?.destroy();
+  const timer = setTimeout(drop, LINGER_MS);
+  timer.unref?.();
+  let discarded = 0;
+  req.on?.("data", (chunk: { length: number }) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) {
+      clearTimeout(timer);
+      drop();
+    }
+  });
+  req.on?.("end", () => clearTimeout(timer));
+  req.on?.("close", () => clearTimeout(timer));
+  req.resume?.();
 }
 
 /**
@@ -110,9 +147,8 @@ export function webhookHandler(
       if (res.headersSent) return;
       res.statusCode = response.status;
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-      // A body left unread (413, 401) would stall keep-alive: close the connection instead.
-      if (response.status === 413) res.setHeader("connection", "close");
       res.end(response.body);
+      if (!req.readableEnded) linger(req);
     });
   };
 }

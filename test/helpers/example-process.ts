@@ -1,0 +1,137 @@
+/**
+ * Runs one of the examples as a separate Node process, the way a user runs it, but against the
+ * TypeScript sources: `node --import tsx --import ./test/helpers/otzovik-from-src-register.mjs`
+ * maps `otzovik`, `otzovik/express`, `otzovik/fetch` and `otzovik/testing` to src/ (see
+ * otzovik-from-src.mjs), so no `npm run build` is needed and a stale dist/ cannot be tested.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Provider variables that would take an example out of dev mode. */
+const PROVIDER_ENV = /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_/;
+
+/** A running example process. */
+export interface ExampleProcess {
+  /** The child's pid (the Node process itself, not a wrapper). */
+  readonly pid: number;
+  /** The port from its `listening on http://localhost:<port>` line. */
+  readonly port: number;
+  /** Everything it printed to stdout so far. */
+  stdout(): string;
+  /** Everything it printed to stderr so far. */
+  stderr(): string;
+  /** `true` while it has not exited. */
+  alive(): boolean;
+  /** Resolves with the first match of `pattern` in stdout (rejects after `timeoutMs` or on exit). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Resident set size in bytes (VmRSS from /proc, or `ps` where there is no /proc). */
+  rss(): number;
+  /** Sends `signal` and resolves with the exit code and signal (SIGKILL after `timeoutMs`). */
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Options for {@link startExample}. */
+export interface ExampleOptions {
+  /** Extra environment; provider variables are removed from the inherited one first. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long to wait for the listening line. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Spawns `script` (relative to the repository root) with `PORT=0`, waits for its listening line
+ * and returns a handle. Rejects, with the output so far, if it exits or does not listen in time.
+ */
+export async function startExample(
+  script: string,
+  options: ExampleOptions = {},
+): Promise<ExampleProcess> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (PROVIDER_ENV.test(name)) delete env[name];
+  // Loaders or flags the test runner was started with are not the example's.
+  delete env.NODE_OPTIONS;
+  Object.assign(env, { PORT: "0", NO_COLOR: "1" }, options.env);
+
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", "./test/helpers/otzovik-from-src-register.mjs", script],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+
+  async function waitFor(pattern: RegExp, timeoutMs = 5000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(out);
+      if (match) return match;
+      if (!running || Date.now() > deadline) {
+        throw new Error(
+          `${pattern} not printed by ${script} (${running ? "timed out" : "exited"})\n--- stdout ---\n${out}\n--- stderr ---\n${err}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  const pid = child.pid!;
+  try {
+    const listening = await waitFor(
+      /listening on http:\/\/localhost:(\d+)/,
+      options.timeoutMs ?? 15_000,
+    );
+    return {
+      pid,
+      port: Number(listening[1]),
+      stdout: () => out,
+      stderr: () => err,
+      alive: () => running,
+      waitFor,
+      rss: () => rssOf(pid),
+      async stop(signal = "SIGTERM", timeoutMs = 10_000) {
+        if (running) child.kill(signal);
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        try {
+          return await exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    };
+  } catch (error) {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
+}
+
+/** Resident set size of `pid` in bytes. */
+export function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    if (kb) return Number(kb[1]) * 1024;
+  } catch {
+    // No /proc (macOS): ask ps below.
+  }
+  return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" })) * 1024;
+}
