@@ -37,7 +37,13 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   /** Node streams: reads and discards the rest of the body. */
   resume?(): unknown;
   /** The connection, dropped when an unread body goes on too long. */
-  readonly socket?: { destroy(): void } | null;
+  readonly socket?: DroppableSocket | null;
+}
+
+/** The part of a socket the handler uses. */
+export interface DroppableSocket {
+  /** Closes the connection at once. */
+  destroy(): void;
 }
 
 /** The parts of an Express response (or `http.ServerResponse`) the handler uses. */
