@@ -39,3 +39,52 @@ assert.equal(pkg.sideEffects, false);
 console.log(
   `package ok: ${esmNames.length} exports, ESM and CJS agree, every "exports" target exists`,
 );
+
+// The published types, as a user's TypeScript project sees them (node16 resolution, ESM and CJS,
+// every subpath, full lib check).
+{
+  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { execFileSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "otzovik-types-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "otzovik"), "dir");
+    const imports = [
+      'import { createReviewRequester, parseIiko, type ParseResult, type Outcome } from "otzovik";',
+      'import { webhookHandler } from "otzovik/express";',
+      'import { createFetchHandler } from "otzovik/fetch";',
+    ];
+    const use =
+      'const r: ParseResult = parseIiko("[]"); const o: Outcome[] = []; console.log(r, o, createReviewRequester, webhookHandler, createFetchHandler);';
+    writeFileSync(
+      join(dir, "esm.mts"),
+      `${imports.join("\n")}\nimport { createFakeSmsRu } from "otzovik/testing";\n${use}\nconsole.log(createFakeSmsRu);\n`,
+    );
+    writeFileSync(join(dir, "cjs.cts"), `${imports.join("\n")}\n${use}\n`);
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "node16",
+          moduleResolution: "node16",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+          lib: ["ES2022", "DOM"],
+        },
+        files: ["esm.mts", "cjs.cts"],
+      }),
+    );
+    execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", dir], { stdio: "inherit" });
+    console.log(
+      "types ok: a node16 TypeScript project (ESM and CJS) compiles against every entry point",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
