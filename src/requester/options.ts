@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
-import { describeIssue } from "../sources/options.js";
+import { parsers } from "../sources/index.js";
+import { countrySchema, describeIssue } from "../sources/options.js";
 import type { RequesterOptions } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -58,7 +59,7 @@ const schema = z.object({
   dedupeTtlMs: z.optional(duration(3650 * DAY_MS).check(z.minimum(1))),
   amocrm: z.optional(hasMethod("getLeadPhone")),
   parse: z.optional(z.record(z.string(), z.unknown())),
-  defaultCountry: z.optional(z.string()),
+  defaultCountry: countrySchema,
   dryRun: z.optional(z.boolean()),
   logger: z.optional(z.record(z.string(), z.unknown())),
   onSent: z.optional(fn),
@@ -89,6 +90,26 @@ export function validateRequesterOptions(options: RequesterOptions): void {
     throw new ConfigError(
       "With static `keys`, set `business` (your business's name) and `reviewUrl` (where customers leave reviews).",
     );
+  }
+  // Parser options are checked now, not by the first webhook (which would then answer 503 forever).
+  for (const [source, parseOptions] of Object.entries(options.parse ?? {})) {
+    const parse = (parsers as Record<string, (typeof parsers)["iiko"]>)[source];
+    if (!parse || !Object.hasOwn(parsers, source)) {
+      throw new ConfigError(
+        `Invalid option \`parse.${source}\`: unknown source; use ${Object.keys(parsers).join(", ")}.`,
+      );
+    }
+    try {
+      parse(null, parseOptions as never);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.replace(/^(\[[^\]]*\] )+/, "") : "";
+      const named = /^Invalid parser option `([^`]*)`: (.*)$/s.exec(message);
+      throw new ConfigError(
+        named
+          ? `Invalid option \`parse.${source}.${named[1]}\`: ${named[2]}`
+          : `Invalid option \`parse.${source}\`: ${message}`,
+      );
+    }
   }
   for (const [i, spec] of options.channels.entries()) {
     if (

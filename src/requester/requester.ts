@@ -70,6 +70,17 @@ function storeKey(kind: string, ...parts: string[]): string {
   return ["otzovik", kind, ...parts.map(encodeURIComponent)].join(":");
 }
 
+/** A tenant's duration setting, checked (tenant settings come from `resolveTenant` at run time). */
+function tenantDuration(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(
+      `Option \`tenant.${name}\` must be an integer number of milliseconds, at least ${min}${name === "frequencyCapMs" ? ", or false" : ""}; got ${typeof value === "number" ? value : typeof value}.`,
+    );
+  }
+  return value;
+}
+
 function skippedReason(reason: ParsedEvent["reason"]): SkippedReason {
   if (reason === "status_not_final") return "not_final";
   return reason ?? "invalid_payload";
@@ -123,11 +134,21 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
       };
   const renderers = new Map<string, (vars: TemplateVars) => string>();
   const quietWindows = new Map<string, QuietWindow>();
-  const started = Promise.resolve(scheduler.start((job) => runJob(job)));
+  const started = Promise.resolve(scheduler.start((job) => track(runJob(job))));
   const matchKey = secretMatcher(keys);
-  /** Sends accepted but not finished (`accept().done`), awaited by `close()`. */
+  /** Sends accepted but not finished (`accept().done`, running scheduled jobs), awaited by `close()`. */
   const inFlight = new Set<Promise<unknown>>();
   let jobCounter = 0;
+
+  /** Adds a running send to {@link inFlight} until it settles. */
+  function track<T>(promise: Promise<T>): Promise<T> {
+    inFlight.add(promise);
+    void promise.then(
+      () => inFlight.delete(promise),
+      () => inFlight.delete(promise),
+    );
+    return promise;
+  }
 
   function renderer(message: string | null): (vars: TemplateVars) => string {
     if (message === null) return renderDefault;
@@ -230,6 +251,24 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     };
   }
 
+  /**
+   * Records what happened to a message that went out (or may have). A store failure here must not
+   * reach the callers' error paths: they release the claims, and the next copy of the webhook would
+   * message the customer a second time. The claim, still held, keeps the order deduplicated.
+   */
+  async function recordAfterSend(job: SendJob, value: string, ttl: number): Promise<void> {
+    try {
+      await store.set(job.dedupeKey, value, ttl);
+    } catch (error) {
+      logger.error("could not record a sent review request; its claim is kept", {
+        tenant: job.tenant.id,
+        source: job.source,
+        orderId: job.orderId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   /** Sends now: checks the opt-out list again (it may have changed while scheduled), renders, delivers. */
   async function send(job: SendJob): Promise<Outcome> {
     const base = {
@@ -272,8 +311,8 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     const ttl = options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS;
     switch (result.kind) {
       case "sent":
-        await store.set(
-          job.dedupeKey,
+        await recordAfterSend(
+          job,
           JSON.stringify({
             state: "sent",
             channel: result.channel,
@@ -308,8 +347,8 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         };
       case "unknown":
         // The message may have arrived: keep the claims, so it is never sent twice.
-        await store.set(
-          job.dedupeKey,
+        await recordAfterSend(
+          job,
           JSON.stringify({ state: "unknown", code: result.error.code }),
           ttl,
         );
@@ -369,7 +408,13 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
       return { ...base, status: "skipped", reason, detail };
     };
     // Settings first: a tenant's invalid settings fail here, before anything is claimed.
-    const delay = tenant.delayMs ?? options.delayMs ?? 0;
+    const delay = tenantDuration("delayMs", tenant.delayMs, 0) ?? options.delayMs ?? 0;
+    const capMs =
+      tenant.frequencyCapMs === false
+        ? false
+        : (tenantDuration("frequencyCapMs", tenant.frequencyCapMs, 1) ??
+          options.frequencyCapMs ??
+          DEFAULT_FREQUENCY_CAP_MS);
     const quiet =
       tenant.quietHours === undefined
         ? defaultQuiet
@@ -379,7 +424,6 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     renderer(tenant.message ?? null);
     if (job.phone && (await store.get(storeKey("optout", tenant.id, job.phone))) !== null)
       return skip("opted_out", "the customer opted out");
-    const capMs = tenant.frequencyCapMs ?? options.frequencyCapMs ?? DEFAULT_FREQUENCY_CAP_MS;
     const contact = job.phone ?? job.email;
     let capKey: string | null = null;
     if (capMs !== false && contact) {
@@ -586,8 +630,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         outcomes.push(await report("claim" in step ? await finishEvent(step) : step));
       return { authorized: true, tenantId: tenant.id, outcomes };
     })();
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done));
+    track(done);
     return { authorized: true, tenantId: tenant.id, events, done };
   }
 
@@ -627,6 +670,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         };
       }
       let outcome: Outcome;
+      let claimed: string | null = null;
       try {
         const dedupeKey = await dedupeKeyFor(
           tenant,
@@ -648,6 +692,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
             detail: "a review request for this order was already handled",
           };
         } else {
+          claimed = dedupeKey;
           outcome = await dispatch(
             tenant,
             jobFor(tenant, {
@@ -661,6 +706,8 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
           );
         }
       } catch (error) {
+        // Give the order back, so the caller's retry is not a "duplicate" of a request never sent.
+        if (claimed !== null) await Promise.allSettled([store.delete(claimed)]);
         outcome = failed(base, error);
       }
       return { authorized: true, tenantId: tenant.id, outcomes: [await report(outcome)] };

@@ -326,8 +326,9 @@ export interface ReviewRequester {
   /** `true` when the phone is on the tenant's suppression list. */
   isOptedOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<boolean>;
   /**
-   * Waits for sends already accepted (up to `timeoutMs`, default 30 s), then stops the scheduler's
-   * timers; resolves with the scheduled sends that had not run (lost with the in-process scheduler).
+   * Waits for sends already accepted and for scheduled sends already running (up to `timeoutMs`,
+   * default 30 s), then stops the scheduler's timers; resolves with the scheduled sends that had not
+   * run (lost with the in-process scheduler).
    */
   close(options?: { readonly timeoutMs?: number }): Promise<ClosedRequester>;
 }

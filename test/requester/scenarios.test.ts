@@ -345,6 +345,11 @@ describe("createReviewRequester scenarios", () => {
       status: "failed",
       error: { code: "config_invalid", provider: "amocrm" },
     });
+    // Nothing claimed: amoCRM's retry fails the same way instead of being a "duplicate".
+    expect((await r.handle("amocrm", body, { key: KEY })).outcomes[0]).toMatchObject({
+      status: "failed",
+      error: { code: "config_invalid" },
+    });
   });
 
   it("dryRun runs everything but the provider call", async () => {

@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SmsSender } from "../../src/channels/types.js";
+import { createReviewRequester } from "../../src/requester/requester.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import type { Store } from "../../src/stores/types.js";
+import { fixture } from "../helpers/fixtures.js";
+
+const KEY = "review-fixes-key-0123456789";
+const BODY = () => fixture("iiko", "iiko-01-delivery-closed.json");
+const NOON = Date.parse("2026-03-14T12:00:00+03:00");
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function recordingClient() {
+  const sent: string[] = [];
+  const client: SmsSender = {
+    provider: "sms.ru",
+    async sendSms(to) {
+      sent.push(to);
+      return {
+        provider: "sms.ru",
+        channel: "sms",
+        messageId: `m${sent.length}`,
+        to,
+        dryRun: false,
+      };
+    },
+  };
+  return { client, sent };
+}
+
+/** A memory store whose chosen operations can be made to fail. */
+function faultyStore(fail: { set?: (key: string, value: string) => boolean; get?: () => boolean }) {
+  const inner = memoryStore();
+  const store: Store & { inner: typeof inner } = {
+    name: "faulty",
+    inner,
+    claim: (key, value, ttl) => inner.claim(key, value, ttl),
+    get: async (key) => {
+      if (fail.get?.()) throw new Error("store read failed");
+      return inner.get(key);
+    },
+    set: async (key, value, ttl) => {
+      if (fail.set?.(key, value)) throw new Error("store write failed");
+      return inner.set(key, value, ttl);
+    },
+    delete: (key) => inner.delete(key),
+  };
+  return store;
+}
+
+const base = {
+  keys: KEY,
+  business: "B",
+  reviewUrl: "https://r.example",
+  quietHours: false as const,
+  now: () => NOON,
+  logger: { error: () => {}, warn: () => {} },
+};
+
+describe("requester: claims and records on failure paths", () => {
+  it("a store write failing after the provider accepted the message keeps the claims: no second message", async () => {
+    const { client, sent } = recordingClient();
+    const store = faultyStore({ set: (_key, value) => value.includes('"state":"sent"') });
+    const r = createReviewRequester({ ...base, store, channels: [{ type: "sms", client }] });
+    const first = (await r.handle("iiko", BODY(), { key: KEY })).outcomes[0];
+    expect(first).toMatchObject({ status: "sent", messageId: "m1" });
+    // The POS sends the order again (iiko's Closed after Delivered, a retry): still one message.
+    const again = (await r.handle("iiko", BODY(), { key: KEY })).outcomes[0];
+    expect(again).toMatchObject({ status: "skipped", reason: "duplicate" });
+    expect(sent).toEqual(["+79161234567"]);
+  });
+
+  it("request(): a store failure after the order was claimed gives the claim back", async () => {
+    const { client, sent } = recordingClient();
+    let failReads = 1;
+    const store = faultyStore({ get: () => failReads-- > 0 });
+    const r = createReviewRequester({ ...base, store, channels: [{ type: "sms", client }] });
+    const first = (await r.request({ phone: "+79161234567", orderId: "A-1" })).outcomes[0];
+    expect(first).toMatchObject({ status: "failed", error: { retryable: true } });
+    expect(sent).toEqual([]);
+    // The caller retries: the order is not a "duplicate" of the request that failed.
+    const retried = (await r.request({ phone: "+79161234567", orderId: "A-1" })).outcomes[0];
+    expect(retried).toMatchObject({ status: "sent" });
+    expect(sent).toEqual(["+79161234567"]);
+  });
+
+  it("close() waits for a scheduled send that is already running", async () => {
+    vi.useFakeTimers({ now: NOON, toFake: ["Date", "setTimeout", "clearTimeout"] });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const sent: string[] = [];
+    const failed: string[] = [];
+    const client: SmsSender = {
+      provider: "sms.ru",
+      async sendSms(to) {
+        await gate;
+        sent.push(to);
+        return { provider: "sms.ru", channel: "sms", messageId: "m", to, dryRun: false };
+      },
+    };
+    const r = createReviewRequester({
+      ...base,
+      now: undefined,
+      delayMs: 60_000,
+      channels: [{ type: "sms", client }],
+      onFailed: (o) => void failed.push(o.error.code),
+    });
+    const outcome = (await r.handle("iiko", BODY(), { key: KEY })).outcomes[0];
+    expect(outcome).toMatchObject({ status: "scheduled" });
+    await vi.advanceTimersByTimeAsync(60_000);
+    vi.useRealTimers();
+    let closed = false;
+    const closing = r.close().then((result) => {
+      closed = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    open();
+    expect(await closing).toEqual({ pending: [] });
+    expect(sent).toEqual(["+79161234567"]);
+    expect(failed).toEqual([]);
+  });
+});
+
+describe("requester: options checked where they are given", () => {
+  const options = () => {
+    const { client } = recordingClient();
+    return { ...base, channels: [{ type: "sms" as const, client }] };
+  };
+
+  it("invalid parser options fail at creation, naming the option (not on every webhook with a 503)", () => {
+    expect(() =>
+      createReviewRequester({ ...options(), parse: { iiko: { finalStatuses: 5 as never } } }),
+    ).toThrow("Invalid option `parse.iiko.finalStatuses`");
+    expect(() =>
+      createReviewRequester({
+        ...options(),
+        parse: { amocrm: { defaultCountry: "QQ" as never } },
+      }),
+    ).toThrow("Invalid option `parse.amocrm.defaultCountry`");
+    expect(() => createReviewRequester({ ...options(), parse: { iko: {} } as never })).toThrow(
+      "Invalid option `parse.iko`: unknown source",
+    );
+    expect(() =>
+      createReviewRequester({ ...options(), parse: { amocrm: { finalStatuses: [142, 555] } } }),
+    ).not.toThrow();
+  });
+
+  it("an unsupported defaultCountry fails at creation instead of rejecting every phone", () => {
+    expect(() => createReviewRequester({ ...options(), defaultCountry: "XX" as never })).toThrow(
+      "Invalid option `defaultCountry`",
+    );
+    expect(() => createReviewRequester({ ...options(), defaultCountry: "KZ" })).not.toThrow();
+  });
+
+  it.each([
+    ["frequencyCapMs", 0],
+    ["frequencyCapMs", 1.5],
+    ["delayMs", -1],
+    ["delayMs", "2h"],
+  ] as const)(
+    "a tenant's invalid %s (%s) fails naming the setting, and claims nothing",
+    async (name, value) => {
+      const { client, sent } = recordingClient();
+      let broken = true;
+      const r = createReviewRequester({
+        ...base,
+        keys: undefined,
+        business: undefined,
+        reviewUrl: undefined,
+        resolveTenant: () => ({
+          id: "t",
+          business: "B",
+          reviewUrl: "https://r.example",
+          ...(broken ? { [name]: value } : {}),
+        }),
+        channels: [{ type: "sms", client }],
+      });
+      const first = (await r.handle("iiko", BODY(), { key: "k" })).outcomes[0];
+      expect(first).toMatchObject({ status: "failed", error: { code: "config_invalid" } });
+      expect(first?.status === "failed" && first.error.message).toContain(`\`tenant.${name}\``);
+      broken = false;
+      expect((await r.handle("iiko", BODY(), { key: "k" })).outcomes[0]).toMatchObject({
+        status: "sent",
+      });
+      expect(sent).toEqual(["+79161234567"]);
+    },
+  );
+});
