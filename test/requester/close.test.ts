@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SmsSender } from "../../src/channels/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import { fixture } from "../helpers/fixtures.js";
-
-function gatedClient() {
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  const sent: string[] = [];
-  const client: SmsSender = {
-    provider: "sms.ru",
-    async sendSms(to) {
-      await gate;
-      sent.push(to);
-      return { provider: "sms.ru", channel: "sms", messageId: "m", to, dryRun: false };
-    },
-  };
-  return { client, sent, open };
-}
+import { gatedSmsClient, recordingSmsClient } from "../helpers/sms-clients.js";
 
 const base = {
   keys: "close-key-0123456789",
@@ -29,7 +12,7 @@ const base = {
 
 describe("requester.close()", () => {
   it("waits for sends already accepted before stopping", async () => {
-    const { client, sent, open } = gatedClient();
+    const { client, sent, open } = gatedSmsClient();
     const r = createReviewRequester({ ...base, channels: [{ type: "sms", client }] });
     const accepted = await r.accept("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), {
       key: base.keys,
@@ -48,7 +31,7 @@ describe("requester.close()", () => {
   });
 
   it("gives up waiting after timeoutMs and says so", async () => {
-    const { client } = gatedClient();
+    const { client } = gatedSmsClient();
     const warnings: string[] = [];
     const r = createReviewRequester({
       ...base,
@@ -66,21 +49,10 @@ describe("requester.close()", () => {
 describe("a tenant with broken settings", () => {
   it("fails with a ConfigError naming the setting, and claims nothing (a fixed tenant then sends)", async () => {
     let message = "Hi {phone}";
-    const sent: string[] = [];
+    const { client, sent } = recordingSmsClient();
     const r = createReviewRequester({
       resolveTenant: () => ({ id: "t", business: "B", reviewUrl: "https://r.example", message }),
-      channels: [
-        {
-          type: "sms",
-          client: {
-            provider: "sms.ru",
-            sendSms: async (to) => {
-              sent.push(to);
-              return { provider: "sms.ru", channel: "sms", messageId: "1", to, dryRun: false };
-            },
-          },
-        },
-      ],
+      channels: [{ type: "sms", client }],
       quietHours: false,
       logger: { error: () => {} },
     });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { SmsSender } from "../../src/channels/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import type { Store } from "../../src/stores/types.js";
 import { fixture } from "../helpers/fixtures.js";
+import { gatedSmsClient, recordingSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "review-fixes-key-0123456789";
 const BODY = () => fixture("iiko", "iiko-01-delivery-closed.json");
@@ -12,24 +12,6 @@ const NOON = Date.parse("2026-03-14T12:00:00+03:00");
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function recordingClient() {
-  const sent: string[] = [];
-  const client: SmsSender = {
-    provider: "sms.ru",
-    async sendSms(to) {
-      sent.push(to);
-      return {
-        provider: "sms.ru",
-        channel: "sms",
-        messageId: `m${sent.length}`,
-        to,
-        dryRun: false,
-      };
-    },
-  };
-  return { client, sent };
-}
 
 /** A memory store whose chosen operations can be made to fail. */
 function faultyStore(fail: { set?: (key: string, value: string) => boolean; get?: () => boolean }) {
@@ -62,7 +44,7 @@ const base = {
 
 describe("requester: claims and records on failure paths", () => {
   it("a store write failing after the provider accepted the message keeps the claims: no second message", async () => {
-    const { client, sent } = recordingClient();
+    const { client, sent } = recordingSmsClient();
     const store = faultyStore({ set: (_key, value) => value.includes('"state":"sent"') });
     const r = createReviewRequester({ ...base, store, channels: [{ type: "sms", client }] });
     const first = (await r.handle("iiko", BODY(), { key: KEY })).outcomes[0];
@@ -74,7 +56,7 @@ describe("requester: claims and records on failure paths", () => {
   });
 
   it("request(): a store failure after the order was claimed gives the claim back", async () => {
-    const { client, sent } = recordingClient();
+    const { client, sent } = recordingSmsClient();
     let failReads = 1;
     const store = faultyStore({ get: () => failReads-- > 0 });
     const r = createReviewRequester({ ...base, store, channels: [{ type: "sms", client }] });
@@ -89,20 +71,8 @@ describe("requester: claims and records on failure paths", () => {
 
   it("close() waits for a scheduled send that is already running", async () => {
     vi.useFakeTimers({ now: NOON, toFake: ["Date", "setTimeout", "clearTimeout"] });
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const sent: string[] = [];
+    const { client, sent, open } = gatedSmsClient();
     const failed: string[] = [];
-    const client: SmsSender = {
-      provider: "sms.ru",
-      async sendSms(to) {
-        await gate;
-        sent.push(to);
-        return { provider: "sms.ru", channel: "sms", messageId: "m", to, dryRun: false };
-      },
-    };
     const r = createReviewRequester({
       ...base,
       now: undefined,
@@ -130,7 +100,7 @@ describe("requester: claims and records on failure paths", () => {
 
 describe("requester: options checked where they are given", () => {
   const options = () => {
-    const { client } = recordingClient();
+    const { client } = recordingSmsClient();
     return { ...base, channels: [{ type: "sms" as const, client }] };
   };
 
@@ -167,7 +137,7 @@ describe("requester: options checked where they are given", () => {
   ] as const)(
     "a tenant's invalid %s (%s) fails naming the setting, and claims nothing",
     async (name, value) => {
-      const { client, sent } = recordingClient();
+      const { client, sent } = recordingSmsClient();
       let broken = true;
       const r = createReviewRequester({
         ...base,

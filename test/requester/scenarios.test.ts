@@ -8,6 +8,7 @@ import { memoryStore } from "../../src/stores/memory.js";
 import { createFakeMetaWhatsapp } from "../../src/testing/meta-whatsapp.js";
 import { createFakeSmsRu } from "../../src/testing/sms-ru.js";
 import { fixture, fixtureJson } from "../helpers/fixtures.js";
+import { gatedSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "test-webhook-key-0123456789";
 const smsFake = createFakeSmsRu({ apiKey: "sms-key" });
@@ -468,23 +469,7 @@ describe("createReviewRequester scenarios", () => {
   });
 
   it("accept() answers after the claim, before the send; a copy arriving meanwhile is a duplicate", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = {
-      provider: "sms.ru" as const,
-      async sendSms(to: string) {
-        await gate;
-        return {
-          provider: "sms.ru" as const,
-          channel: "sms" as const,
-          messageId: "m1",
-          to,
-          dryRun: false,
-        };
-      },
-    };
+    const { client: slow, open: release } = gatedSmsClient();
     const { r } = requester({ channels: [{ type: "sms", client: slow }] });
     const body = fixture("iiko", "iiko-01-delivery-closed.json");
     const accepted = await r.accept("iiko", body, { key: KEY });
