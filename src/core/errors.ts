@@ -1,15 +1,87 @@
 /**
+ * otzovik's own error codes. Provider refusals carry the provider's code instead (SMS.ru `"207"`,
+ * Meta `"131047"`, Resend `"rate_limit_exceeded"`), so {@link OtzovikError.code} is this union or
+ * any provider's string.
+ */
+export type OtzovikErrorCode =
+  | "config_invalid"
+  | "config_missing"
+  | "unauthorized"
+  | "delivery_unknown"
+  | "connection_failed"
+  | "timeout"
+  | "connection_lost"
+  | "provider_unavailable"
+  | "redirect"
+  | "response_too_large"
+  | "invalid_phone"
+  | "invalid_email"
+  | "invalid_message"
+  | "invalid_option"
+  | "invalid_key"
+  | "invalid_value"
+  | "invalid_ttl"
+  | "invalid_job"
+  | "account_mismatch"
+  | "store_closed"
+  | "store_full"
+  | "scheduler_closed"
+  | "scheduler_full"
+  | "scheduler_not_started"
+  | "send_failed"
+  | "internal_error";
+
+/** An error code: one of otzovik's ({@link OtzovikErrorCode}) or a provider's own. */
+export type ErrorCode = OtzovikErrorCode | (string & {});
+
+/**
+ * How a failure should be handled. The requester decides by category alone, so a provider driver
+ * (built in or your own) only has to classify its errors:
+ *
+ * - `retryable`: temporary and nothing was sent; trying again later may succeed.
+ * - `defer`: a limit or quota; try again much later (next hour, next day), do not hot-retry.
+ * - `permanent`: this message will never go through as it is (bad number, duplicate…); another
+ *   channel may still work.
+ * - `auth`: the API key or token is wrong or expired; alert a human.
+ * - `config`: sender name, template, domain or account settings need fixing; alert a human.
+ * - `unknown_outcome`: the message may have been sent (a timeout after the request left): never
+ *   send it again, on any channel.
+ * - `opted_out`: the person refused messages (stop list, marketing opt-out): remember it, send
+ *   nothing more.
+ * - `not_on_channel`: this channel cannot reach the person (not on WhatsApp, outside the 24-hour
+ *   window): try the next channel.
+ */
+export type ErrorCategory =
+  | "retryable"
+  | "defer"
+  | "permanent"
+  | "auth"
+  | "config"
+  | "unknown_outcome"
+  | "opted_out"
+  | "not_on_channel";
+
+/**
  * Options accepted by {@link OtzovikError} and its subclasses.
  */
 export interface OtzovikErrorOptions {
   /** Machine-readable code: the provider's own code where there is one, else one of otzovik's. */
-  code: string;
+  code: ErrorCode;
   /** The provider or source the error is about (`"sms.ru"`, `"meta"`, `"amocrm"`, …), or `null`. */
   provider?: string | null;
-  /** `true` when the same call may succeed if tried again later. */
+  /**
+   * How to handle the failure. Default: `retryable` when `retryable` is `true`, else `permanent`.
+   */
+  category?: ErrorCategory;
+  /** `true` when the same call may succeed if tried again later. Default: from `category`. */
   retryable?: boolean;
   /** The underlying error, kept for debugging. Never contains secrets. */
   cause?: unknown;
+}
+
+/** `true` for the categories where trying again later may succeed. */
+function isRetryableCategory(category: ErrorCategory): boolean {
+  return category === "retryable" || category === "defer";
 }
 
 /**
@@ -29,9 +101,11 @@ export interface OtzovikErrorOptions {
  */
 export class OtzovikError extends Error {
   /** Machine-readable code (the provider's own code where there is one). */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** The provider or source the error is about, or `null`. */
   readonly provider: string | null;
+  /** How to handle the failure; see {@link ErrorCategory}. */
+  readonly category: ErrorCategory;
   /** `true` when the same call may succeed if tried again later. */
   readonly retryable: boolean;
 
@@ -41,7 +115,8 @@ export class OtzovikError extends Error {
     this.name = new.target.name;
     this.code = options.code;
     this.provider = options.provider ?? null;
-    this.retryable = options.retryable ?? false;
+    this.category = options.category ?? (options.retryable ? "retryable" : "permanent");
+    this.retryable = options.retryable ?? isRetryableCategory(this.category);
   }
 }
 
@@ -51,20 +126,9 @@ export class OtzovikError extends Error {
  */
 export class ConfigError extends OtzovikError {
   constructor(message: string, options: Partial<OtzovikErrorOptions> = {}) {
-    super(message, { code: "config_invalid", ...options, retryable: false });
+    super(message, { code: "config_invalid", ...options, category: "config", retryable: false });
   }
 }
-
-/**
- * How a provider failure should be handled:
- *
- * - `retryable`: temporary; otzovik retries it itself (within the retry budget) and you may too.
- * - `defer`: a limit or quota; try again much later (next hour, next day), do not hot-retry.
- * - `permanent`: this message will never go through as it is (bad number, opt-out, duplicate…).
- * - `auth`: the API key or token is wrong or expired; alert a human.
- * - `config`: sender name, template, domain or account settings need fixing; alert a human.
- */
-export type ErrorCategory = "retryable" | "defer" | "permanent" | "auth" | "config";
 
 /** Options accepted by {@link ProviderError}. */
 export interface ProviderErrorOptions extends OtzovikErrorOptions {
@@ -92,8 +156,6 @@ export interface ProviderErrorOptions extends OtzovikErrorOptions {
  * }
  */
 export class ProviderError extends OtzovikError {
-  /** How to handle the failure. */
-  readonly category: ErrorCategory;
   /** HTTP status of the provider's answer, or `null`. */
   readonly httpStatus: number | null;
   /** Milliseconds to wait before trying again, where known, else `null`. */
@@ -102,11 +164,7 @@ export class ProviderError extends OtzovikError {
   readonly details: unknown;
 
   constructor(message: string, options: ProviderErrorOptions) {
-    super(message, {
-      ...options,
-      retryable: options.category === "retryable" || options.category === "defer",
-    });
-    this.category = options.category;
+    super(message, { ...options, retryable: isRetryableCategory(options.category) });
     this.httpStatus = options.httpStatus ?? null;
     this.retryAfterMs = options.retryAfterMs ?? null;
     this.details = options.details;
@@ -151,6 +209,7 @@ export class DeliveryUnknownError extends OtzovikError {
     super(message, {
       code: "delivery_unknown",
       provider: options.provider,
+      category: "unknown_outcome",
       retryable: false,
       cause: options.cause,
     });
