@@ -230,6 +230,52 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     if (heap.length > 2 * volatile.size + 1024) heap = heapify([...volatile.values()]);
   }
 
+  /** Claims `key`: `null` when this call created it, else the value it holds. Synchronous. */
+  function claimNow(key: string, value: string, ttlMs: number, time: number): string | null {
+    const fixed = permanent.get(key);
+    if (fixed !== undefined) return fixed;
+    const existing = liveEntry(key, time);
+    if (existing !== undefined) {
+      touch(existing);
+      return existing.value;
+    }
+    putVolatile(key, value, ttlMs, time);
+    return null;
+  }
+
+  /** The value of `key`, or `null`. Synchronous. */
+  function getNow(key: string, time: number): string | null {
+    const fixed = permanent.get(key);
+    if (fixed !== undefined) return fixed;
+    const entry = liveEntry(key, time);
+    if (entry === undefined) return null;
+    touch(entry);
+    return entry.value;
+  }
+
+  /** Sets `key`, with a TTL or kept until deleted. Synchronous; `ttlMs` already checked. */
+  function setNow(key: string, value: string, ttlMs: number | undefined, time: number): void {
+    if (ttlMs === undefined) {
+      if (!permanent.has(key) && permanent.size >= maxPermanentEntries) {
+        throw new OtzovikError(
+          `Cannot keep more than ${maxPermanentEntries} entries without a TTL (opt-outs) in memory; nothing was forgotten, but this one was not saved. Use a persistent store such as Redis, or raise 'maxPermanentEntries'.`,
+          { code: "store_full", provider: PROVIDER },
+        );
+      }
+      removeKey(key);
+      permanent.set(key, value);
+      return;
+    }
+    permanent.delete(key);
+    putVolatile(key, value, ttlMs, time);
+  }
+
+  /** Deletes `key`. Synchronous. */
+  function deleteNow(key: string): void {
+    permanent.delete(key);
+    removeKey(key);
+  }
+
   const store: MemoryStore = {
     name: PROVIDER,
 
@@ -253,54 +299,71 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       checkKey(key);
       checkValue(value);
       checkTtl(ttlMs);
-      // Check and set with no `await` in between: atomic on the single JS thread.
-      if (permanent.has(key)) return false;
-      const time = now();
-      const existing = liveEntry(key, time);
-      if (existing !== undefined) {
-        touch(existing);
-        return false;
-      }
-      putVolatile(key, value, ttlMs, time);
-      return true;
+      return claimNow(key, value, ttlMs, now()) === null;
     },
 
     async get(key) {
       checkOpen();
       checkKey(key);
-      const fixed = permanent.get(key);
-      if (fixed !== undefined) return fixed;
-      const entry = liveEntry(key, now());
-      if (entry === undefined) return null;
-      touch(entry);
-      return entry.value;
+      return getNow(key, now());
     },
 
     async set(key, value, ttlMs) {
       checkOpen();
       checkKey(key);
       checkValue(value);
-      if (ttlMs === undefined) {
-        if (!permanent.has(key) && permanent.size >= maxPermanentEntries) {
-          throw new OtzovikError(
-            `Cannot keep more than ${maxPermanentEntries} entries without a TTL (opt-outs) in memory; nothing was forgotten, but this one was not saved. Use a persistent store such as Redis, or raise 'maxPermanentEntries'.`,
-            { code: "store_full", provider: PROVIDER },
-          );
-        }
-        removeKey(key);
-        permanent.set(key, value);
-        return;
-      }
-      checkTtl(ttlMs);
-      permanent.delete(key);
-      putVolatile(key, value, ttlMs, now());
+      if (ttlMs !== undefined) checkTtl(ttlMs);
+      setNow(key, value, ttlMs, now());
     },
 
     async delete(key) {
       checkOpen();
       checkKey(key);
-      permanent.delete(key);
-      removeKey(key);
+      deleteNow(key);
+    },
+
+    async batch(steps) {
+      checkOpen();
+      if (!Array.isArray(steps)) {
+        throw new ValidationError("`steps` must be an array of batch steps.", {
+          code: "invalid_value",
+          provider: PROVIDER,
+        });
+      }
+      // Validate every step first, so a bad one fails the batch before anything changed.
+      for (const step of steps) {
+        checkKey(step?.key);
+        if (step.op === "claim" || step.op === "set") checkValue(step.value);
+        if (step.op === "claim" || (step.op === "set" && step.ttlMs !== undefined))
+          checkTtl(step.ttlMs);
+        if (!["claim", "absent", "get", "set", "delete"].includes(step.op)) {
+          throw new ValidationError("Unknown batch step `op`.", {
+            code: "invalid_value",
+            provider: PROVIDER,
+          });
+        }
+      }
+      // No `await` from here on: the whole batch is atomic on the single JS thread.
+      const time = now();
+      const values: (string | null)[] = [];
+      for (const [index, step] of steps.entries()) {
+        if (step.op === "claim") {
+          const existing = claimNow(step.key, step.value, step.ttlMs, time);
+          values.push(existing);
+          if (existing !== null) return { values, failedAt: index };
+        } else if (step.op === "absent" || step.op === "get") {
+          const value = getNow(step.key, time);
+          values.push(value);
+          if (step.op === "absent" && value !== null) return { values, failedAt: index };
+        } else if (step.op === "set") {
+          setNow(step.key, step.value, step.ttlMs, time);
+          values.push(null);
+        } else {
+          deleteNow(step.key);
+          values.push(null);
+        }
+      }
+      return { values, failedAt: -1 };
     },
 
     async close() {

@@ -1,11 +1,15 @@
 /**
  * Where the requester keeps what it must remember between webhooks: dedupe claims, frequency caps,
- * opt-outs and failure records. Values are strings (JSON where structured), so the same interface
+ * opt-outs and send records. Values are strings (JSON where structured), so the same interface
  * maps one-to-one onto Redis (`SET NX PX`, `GET`, `SET PX`, `DEL`).
  *
  * Implementations must be safe under concurrency: {@link Store.claim} is the only way the
  * requester guarantees "one message per order", so it must be atomic across every process that
  * shares the store.
+ *
+ * The four base methods are all a store needs. A store that can run several steps in one round
+ * trip (a Lua script, `MULTI`, a synchronous in-memory map) also implements {@link Store.batch};
+ * the requester then needs one round trip to claim an event and one to record its send.
  */
 export interface Store {
   /** A short name for logs and errors, e.g. `"memory"` or `"redis"`. */
@@ -29,6 +33,41 @@ export interface Store {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Deletes `key`; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional: runs `steps` in order as one atomic unit (no other call sees a state in between)
+   * and in one round trip, stopping at the first condition that fails. See {@link StoreStep} and
+   * {@link BatchResult}; `runBatch` gives the same answers with the four base methods.
+   */
+  batch?(steps: readonly StoreStep[]): Promise<BatchResult>;
   /** Releases resources (connections, timers). The store is not used after this. Optional. */
   close?(): Promise<void>;
+}
+
+/**
+ * One step of a {@link Store.batch}. `claim` and `absent` are conditions: when the key holds a
+ * value, the batch stops there and later steps do not run.
+ *
+ * - `claim`: like {@link Store.claim}; the condition fails when the key exists.
+ * - `absent`: reads only; the condition fails when the key exists (an opt-out, say).
+ * - `get`: reads the value.
+ * - `set`: like {@link Store.set} (no `ttlMs`: kept until deleted).
+ * - `delete`: like {@link Store.delete}.
+ */
+export type StoreStep =
+  | { readonly op: "claim"; readonly key: string; readonly value: string; readonly ttlMs: number }
+  | { readonly op: "absent"; readonly key: string }
+  | { readonly op: "get"; readonly key: string }
+  | { readonly op: "set"; readonly key: string; readonly value: string; readonly ttlMs?: number }
+  | { readonly op: "delete"; readonly key: string };
+
+/** What {@link Store.batch} resolves to. */
+export interface BatchResult {
+  /**
+   * Per step, in order: for `claim`, `absent` and `get`, the value the key held before the step
+   * (`null` when it was absent, so a `null` claim won); for `set` and `delete`, `null`. Steps after
+   * a failed condition are missing (the array is shorter).
+   */
+  readonly values: readonly (string | null)[];
+  /** Index of the condition that failed (and stopped the batch), or `-1` when every step ran. */
+  readonly failedAt: number;
 }

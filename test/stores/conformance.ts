@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OtzovikError } from "../../src/core/errors.js";
-import type { Store } from "../../src/stores/types.js";
+import { runBatch } from "../../src/stores/batch.js";
+import type { BatchResult, Store, StoreStep } from "../../src/stores/types.js";
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -9,6 +10,8 @@ export interface StoreConformanceOptions {
    * TTLs and waits for them, which is what a store backed by a server (Redis) needs.
    */
   advanceTime?: (ms: number) => void | Promise<void>;
+  /** `true` when the store implements {@link Store.batch}; its batch is then tested too. */
+  batch?: boolean;
 }
 
 /** Real TTL, in ms, used when the suite has no fake clock. */
@@ -401,6 +404,95 @@ export function describeStoreConformance(
         const read = await store.get(k("big-claim"));
         expect(read).toBe(json);
         expect(JSON.parse(read ?? "")).toEqual(JSON.parse(json));
+      });
+    });
+
+    if (options.batch) {
+      it("implements batch()", () => {
+        expect(typeof store.batch).toBe("function");
+      });
+    }
+
+    describe.each(
+      (options.batch
+        ? [
+            ["store.batch()", true],
+            ["runBatch() over the base methods", false],
+          ]
+        : [["runBatch() over the base methods", false]]) as [string, boolean][],
+    )("batch: %s", (_label, native) => {
+      const run = (steps: readonly StoreStep[]): Promise<BatchResult> => {
+        if (!native) return runBatch(store, steps);
+        if (!store.batch) throw new Error("no batch");
+        return store.batch(steps);
+      };
+      it("runs every step when no condition fails, returning the values before each step", async () => {
+        await store.set(k("read"), "r");
+        const result = await run([
+          { op: "claim", key: k("order"), value: "claimed", ttlMs: ttl },
+          { op: "absent", key: k("optout") },
+          { op: "get", key: k("read") },
+          { op: "set", key: k("written"), value: "w", ttlMs: ttl },
+          { op: "delete", key: k("read") },
+        ]);
+        expect(result).toEqual({ values: [null, null, "r", null, null], failedAt: -1 });
+        await expect(store.get(k("order"))).resolves.toBe("claimed");
+        await expect(store.get(k("written"))).resolves.toBe("w");
+        await expect(store.get(k("read"))).resolves.toBeNull();
+      });
+
+      it("stops at a lost claim, reporting the value held, and runs nothing after it", async () => {
+        await store.claim(k("order"), "first", ttl);
+        const result = await run([
+          { op: "claim", key: k("order"), value: "second", ttlMs: ttl },
+          { op: "set", key: k("after"), value: "x", ttlMs: ttl },
+        ]);
+        expect(result).toEqual({ values: ["first"], failedAt: 0 });
+        await expect(store.get(k("order"))).resolves.toBe("first");
+        await expect(store.get(k("after"))).resolves.toBeNull();
+      });
+
+      it("stops at a present key under `absent`, keeping the steps before it", async () => {
+        await store.set(k("optout"), "manual");
+        const result = await run([
+          { op: "claim", key: k("order"), value: "claimed", ttlMs: ttl },
+          { op: "absent", key: k("optout") },
+          { op: "claim", key: k("cap"), value: "c", ttlMs: ttl },
+        ]);
+        expect(result).toEqual({ values: [null, "manual"], failedAt: 1 });
+        await expect(store.get(k("order"))).resolves.toBe("claimed");
+        await expect(store.get(k("cap"))).resolves.toBeNull();
+      });
+
+      it("claims again once a key expired, and keeps keys set without a TTL", async () => {
+        await run([
+          { op: "set", key: k("short"), value: "1", ttlMs: ttl },
+          { op: "set", key: k("forever"), value: "2" },
+        ]);
+        await expire();
+        const result = await run([
+          { op: "claim", key: k("short"), value: "again", ttlMs: ttl },
+          { op: "absent", key: k("forever") },
+        ]);
+        expect(result).toEqual({ values: [null, "2"], failedAt: 1 });
+      });
+
+      it("lets exactly one of 50 concurrent batches claiming one key win", async () => {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            run([
+              { op: "claim", key: k("hot"), value: String(i), ttlMs: ttl },
+              { op: "claim", key: k(`cap-${i}`), value: "c", ttlMs: ttl },
+            ]),
+          ),
+        );
+        expect(results.filter((r) => r.failedAt === -1)).toHaveLength(1);
+        const winner = results.findIndex((r) => r.failedAt === -1);
+        await expect(store.get(k("hot"))).resolves.toBe(String(winner));
+      });
+
+      it("an empty batch does nothing", async () => {
+        await expect(run([])).resolves.toEqual({ values: [], failedAt: -1 });
       });
     });
 

@@ -15,9 +15,10 @@ describeStoreConformance("memory (fake clock)", () => memoryStore({ now: () => f
   advanceTime: (ms) => {
     fakeNow += ms;
   },
+  batch: true,
 });
 
-describeStoreConformance("memory (real clock)", () => memoryStore());
+describeStoreConformance("memory (real clock)", () => memoryStore(), { batch: true });
 
 /** A store with its own fake clock. */
 function clocked(options: Omit<MemoryStoreOptions, "now"> = {}) {
