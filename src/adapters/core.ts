@@ -1,12 +1,10 @@
 import { createLogger, type Logger } from "../core/logger.js";
-import type { Outcome, ReviewRequester } from "../requester/types.js";
-import { isSourceName } from "../sources/index.js";
-import type { SourceName } from "../sources/types.js";
+import type { Outcome, ReviewRequester, SourceId } from "../requester/types.js";
 
 /** Options both adapters take. */
 export interface WebhookHandlerOptions {
   /** The source this route serves. Default: the `:source` route parameter, or the last path segment. */
-  readonly source?: SourceName;
+  readonly source?: SourceId;
   /** Largest body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
@@ -205,10 +203,10 @@ async function respond(
       return reply(405, { ok: false, error: "use POST" }, { allow: "POST" });
     const url = new URL(req.url, "http://localhost");
     const source = sourceFrom(req, url, options);
-    if (!isSourceName(source))
+    if (source === null || !requester.sources.includes(source))
       return reply(404, {
         ok: false,
-        error: "unknown source: use iiko, rkeeper, yclients or amocrm",
+        error: `unknown source: use ${requester.sources.join(", ")}`,
       });
     const key = findKey(url, (name) => req.header(name));
     if (!key)

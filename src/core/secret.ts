@@ -2,6 +2,7 @@ const encoder = new TextEncoder();
 
 type NodeCrypto = {
   createHash(algorithm: string): { update(data: string): { digest(): Uint8Array } };
+  createHmac(algorithm: string, key: string): { update(data: string): { digest(): Uint8Array } };
 };
 
 /** Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise. */
@@ -48,5 +49,42 @@ export function secretMatcher(known: readonly string[]): (presented: string) => 
 
 /** SHA-256 of a string as lowercase hex: a stable, non-reversible key part. */
 export async function sha256Hex(value: string): Promise<string> {
-  return Array.from(await digest(value), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hex(await digest(value));
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A keyed hash (HMAC-SHA-256, first 128 bits as hex): stable for one secret on every process and
+ * runtime, and not reversible without the secret — unlike a plain hash of a phone number, which
+ * anyone can reverse by hashing every number.
+ *
+ * @param secret - The key.
+ * @returns A function hashing values with that key (the Web Crypto key is imported once).
+ */
+export function keyedHasher(secret: string): (value: string) => Promise<string> {
+  if (nodeCrypto) {
+    const node = nodeCrypto;
+    return async (value) =>
+      hex(node.createHmac("sha256", secret).update(value).digest()).slice(0, 32);
+  }
+  const key = crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return async (value) =>
+    hex(new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(value)))).slice(
+      0,
+      32,
+    );
+}
+
+/** A random secret for this process (hex), for keyed hashes that need not outlive it. */
+export function randomSecret(): string {
+  return hex(crypto.getRandomValues(new Uint8Array(32)));
 }

@@ -1,7 +1,8 @@
 import type { SendResult } from "../channels/types.js";
-import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
-import { compileTemplate, type TemplateVars } from "./template.js";
-import type { ChannelSpec, WhatsappTemplateSender } from "./types.js";
+import { OtzovikError } from "../core/errors.js";
+import type { Channel } from "./config.js";
+import type { TemplateVars } from "./template.js";
+import type { WhatsappTemplateSender } from "./types.js";
 
 /** Who to send to. */
 export interface Recipient {
@@ -11,90 +12,91 @@ export interface Recipient {
 
 /** How a delivery attempt over the channel chain ended. */
 export type DeliveryResult =
-  | { readonly kind: "sent"; readonly channel: ChannelSpec["type"]; readonly result: SendResult }
+  | {
+      readonly kind: "sent";
+      readonly channel: Channel["spec"]["type"];
+      readonly result: SendResult;
+    }
   | { readonly kind: "opted_out"; readonly error: OtzovikError }
   | { readonly kind: "unknown"; readonly error: OtzovikError }
   | { readonly kind: "failed"; readonly error: OtzovikError }
   | { readonly kind: "no_channel" };
 
-/** Provider codes that mean the person refused messages: remembered as an opt-out. */
-const OPT_OUT_CODES: Record<string, ReadonlySet<string>> = {
-  "sms.ru": new Set(["209", "215"]),
-  meta: new Set(["131050"]),
-};
-
-/** `true` when a provider error is the recipient's refusal (stop list, marketing opt-out). */
-export function isOptOutError(error: unknown): error is OtzovikError {
-  return (
-    error instanceof OtzovikError &&
-    error.provider !== null &&
-    OPT_OUT_CODES[error.provider]?.has(String(error.code)) === true
-  );
-}
-
-const DEFAULT_SUBJECT = "{business}: оцените нас";
-
-function asOtzovikError(error: unknown): OtzovikError {
+/**
+ * A failure as an {@link OtzovikError} with a category. Anything else a client throws (a user's
+ * own client's plain `Error`) may have happened after the message left: an unknown outcome.
+ */
+function classified(error: unknown, provider: string): OtzovikError {
   if (error instanceof OtzovikError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new OtzovikError(`Sending failed: ${message}`, { code: "send_failed", cause: error });
-}
-
-/** Sends over one channel. */
-async function sendOne(
-  spec: ChannelSpec,
-  to: Recipient,
-  text: string,
-  vars: TemplateVars,
-): Promise<SendResult> {
-  if (spec.type === "sms") return spec.client.sendSms(to.phone as string, text);
-  if (spec.type === "whatsapp") {
-    const template = spec.template;
-    if (!template) return spec.client.sendWhatsapp(to.phone as string, text);
-    const parameters = (template.parameters ?? []).map((p, i) => ({
-      type: "text" as const,
-      text: compileTemplate(p, `channels.whatsapp.template.parameters.${i}`)(vars),
-    }));
-    return (spec.client as WhatsappTemplateSender).sendTemplate(to.phone as string, template.name, {
-      languageCode: template.language,
-      components: parameters.length > 0 ? [{ type: "body", parameters }] : [],
-    });
-  }
-  const subject = compileTemplate(spec.subject ?? DEFAULT_SUBJECT, "channels.email.subject")(vars);
-  return spec.client.sendEmail({
-    to: to.email as string,
-    subject,
-    text,
-    html: `<p>${escapeHtml(text)}</p>`,
-  });
+  return new OtzovikError(
+    `Sending failed with an error that is not an OtzovikError (${message}); the message may have been sent, so it is not sent again. Throw a ProviderError with a category from your client to say otherwise.`,
+    { code: "send_failed", provider, category: "unknown_outcome", cause: error },
+  );
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Sends over one channel. */
+function sendOne(
+  channel: Channel,
+  to: Recipient,
+  text: string,
+  vars: TemplateVars,
+): Promise<SendResult> {
+  const spec = channel.spec;
+  if (spec.type === "sms") return spec.client.sendSms(to.phone as string, text);
+  if (spec.type === "whatsapp") {
+    if (!channel.template) return spec.client.sendWhatsapp(to.phone as string, text);
+    const parameters = channel.template.parameters.map((render) => ({
+      type: "text" as const,
+      text: render(vars),
+    }));
+    return (spec.client as WhatsappTemplateSender).sendTemplate(
+      to.phone as string,
+      channel.template.spec.name,
+      {
+        languageCode: channel.template.spec.language,
+        components: parameters.length > 0 ? [{ type: "body", parameters }] : [],
+      },
+    );
+  }
+  return spec.client.sendEmail({
+    to: to.email as string,
+    subject: (channel.subject as (vars: TemplateVars) => string)(vars),
+    text,
+    html: `<p>${escapeHtml(text)}</p>`,
+  });
+}
+
+/** `true` when the channel can reach the recipient (email needs an address, the rest a phone). */
+export function reaches(channel: Channel, to: Recipient): boolean {
+  return channel.spec.type === "email" ? to.email !== null : to.phone !== null;
+}
+
 /**
- * Tries the channels in order. A permanent failure ("not on WhatsApp", outside the 24-hour window)
- * or a failure left after the client's own retries moves on to the next channel. Two things stop
- * the chain: an unknown outcome (the message may have arrived — never send it again elsewhere)
- * and an opt-out answer (the person refused messages).
+ * Tries the channels in order, deciding by each error's category alone. An unknown outcome (the
+ * message may have arrived) and an opt-out stop the chain; any other failure moves on to the next
+ * channel.
  */
 export async function deliver(
-  channels: readonly ChannelSpec[],
+  channels: readonly Channel[],
   to: Recipient,
   text: string,
   vars: TemplateVars,
 ): Promise<DeliveryResult> {
   let lastError: OtzovikError | null = null;
-  for (const spec of channels) {
-    const reachable = spec.type === "email" ? to.email !== null : to.phone !== null;
-    if (!reachable) continue;
+  for (const channel of channels) {
+    if (!reaches(channel, to)) continue;
     try {
-      return { kind: "sent", channel: spec.type, result: await sendOne(spec, to, text, vars) };
+      const result = await sendOne(channel, to, text, vars);
+      return { kind: "sent", channel: channel.spec.type, result };
     } catch (error) {
-      const failure = asOtzovikError(error);
-      if (error instanceof DeliveryUnknownError) return { kind: "unknown", error: failure };
-      if (isOptOutError(failure)) return { kind: "opted_out", error: failure };
+      const failure = classified(error, channel.spec.client.provider);
+      if (failure.category === "unknown_outcome") return { kind: "unknown", error: failure };
+      if (failure.category === "opted_out") return { kind: "opted_out", error: failure };
       lastError = failure;
     }
   }

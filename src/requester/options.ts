@@ -1,10 +1,11 @@
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
-import { parsers } from "../sources/index.js";
 import { countrySchema, describeIssue } from "../sources/options.js";
+import { sources as builtInSources } from "../sources/registry.js";
 import type { RequesterOptions } from "./types.js";
 
 const DAY_MS = 86_400_000;
+const sourceNames = Object.keys(builtInSources);
 
 const fn = z.custom<(...args: never[]) => unknown>(
   (v) => typeof v === "function",
@@ -41,6 +42,37 @@ const channel = z.discriminatedUnion("type", [
   }),
 ]);
 
+const frequencyCap = z.union([z.literal(false), duration(3650 * DAY_MS).check(z.minimum(1))]);
+
+/** What `resolveTenant` may return, checked on every use (settings come from your database). */
+const tenantSchema = z.object({
+  id: text,
+  business: text,
+  reviewUrl: text,
+  message: z.optional(z.string()),
+  channels: z.optional(z.array(z.enum(["sms", "whatsapp", "email"]))),
+  quietHours: z.optional(quietHours),
+  delayMs: z.optional(duration(30 * DAY_MS)),
+  frequencyCapMs: z.optional(frequencyCap),
+  lookups: z.optional(z.record(z.string(), z.unknown())),
+});
+
+/**
+ * Checks a tenant's settings (from `resolveTenant`); throws a {@link ConfigError} naming the first
+ * wrong setting as `tenant.<name>`.
+ */
+export function validateTenantSettings(tenant: unknown): void {
+  if (typeof tenant !== "object" || tenant === null) {
+    throw new ConfigError(
+      "`resolveTenant` must resolve an object with `id`, `business` and `reviewUrl`, or null.",
+    );
+  }
+  const parsed = tenantSchema.safeParse(tenant);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid option ${describeIssue(parsed.error, "tenant")}.`);
+  }
+}
+
 const schema = z.object({
   keys: z.optional(z.union([text, z.array(text).check(z.minLength(1))])),
   business: z.optional(text),
@@ -53,12 +85,26 @@ const schema = z.object({
   scheduler: z.optional(hasMethod("schedule")),
   delayMs: z.optional(duration(30 * DAY_MS)),
   quietHours: z.optional(quietHours),
-  frequencyCapMs: z.optional(
-    z.union([z.literal(false), duration(3650 * DAY_MS).check(z.minimum(1))]),
-  ),
+  frequencyCapMs: z.optional(frequencyCap),
   dedupeTtlMs: z.optional(duration(3650 * DAY_MS).check(z.minimum(1))),
   amocrm: z.optional(hasMethod("getLeadPhone")),
+  lookups: z.optional(z.record(z.string(), z.unknown())),
+  sources: z.optional(
+    z.array(
+      z.object({
+        name: text.check(
+          z.regex(
+            /^[a-z0-9][a-z0-9._-]{0,62}$/,
+            "must be lower-case letters, digits, `.`, `_` or `-`",
+          ),
+        ),
+        parse: fn,
+        checkOptions: fn,
+      }),
+    ),
+  ),
   parse: z.optional(z.record(z.string(), z.unknown())),
+  hashSecret: z.optional(z.string().check(z.minLength(16, "must be at least 16 characters"))),
   defaultCountry: countrySchema,
   dryRun: z.optional(z.boolean()),
   logger: z.optional(z.record(z.string(), z.unknown())),
@@ -91,23 +137,20 @@ export function validateRequesterOptions(options: RequesterOptions): void {
       "With static `keys`, set `business` (your business's name) and `reviewUrl` (where customers leave reviews).",
     );
   }
-  // Parser options are checked now, not by the first webhook (which would then answer 503 forever).
-  for (const [source, parseOptions] of Object.entries(options.parse ?? {})) {
-    const parse = (parsers as Record<string, (typeof parsers)["iiko"]>)[source];
-    if (!parse || !Object.hasOwn(parsers, source)) {
+  const names = new Set(sourceNames);
+  for (const [i, source] of (options.sources ?? []).entries()) {
+    if (names.has(source.name)) {
       throw new ConfigError(
-        `Invalid option \`parse.${source}\`: unknown source; use ${Object.keys(parsers).join(", ")}.`,
+        `Invalid option \`sources.${i}.name\`: ${JSON.stringify(source.name)} is already a source; give yours another name.`,
       );
     }
-    try {
-      parse(null, parseOptions as never);
-    } catch (error) {
-      const message = error instanceof Error ? error.message.replace(/^(\[[^\]]*\] )+/, "") : "";
-      const named = /^Invalid parser option `([^`]*)`: (.*)$/s.exec(message);
+    names.add(source.name);
+  }
+  // Parser options are checked now, not by the first webhook (which would then answer 503 forever).
+  for (const source of Object.keys(options.parse ?? {})) {
+    if (!names.has(source) || source === "__proto__") {
       throw new ConfigError(
-        named
-          ? `Invalid option \`parse.${source}.${named[1]}\`: ${named[2]}`
-          : `Invalid option \`parse.${source}\`: ${message}`,
+        `Invalid option \`parse.${source}\`: unknown source; use ${[...names].join(", ")}.`,
       );
     }
   }

@@ -21,6 +21,9 @@ export interface TemplateVars {
  */
 export type TextTemplate = string | ((vars: TemplateVars) => string);
 
+/** A compiled template: variables in, text out. */
+export type Render = (vars: TemplateVars) => string;
+
 /** The default review request: short enough for one Cyrillic SMS segment with a short link. */
 export const DEFAULT_MESSAGE =
   "Спасибо, что выбрали {business}! Будем рады вашему отзыву: {reviewUrl}";
@@ -47,10 +50,7 @@ function isVariable(name: string): name is keyof TemplateVars {
  * @param option - The option it came from, for error messages.
  * @throws ConfigError naming the option for an unknown placeholder or an unmatched brace.
  */
-export function compileTemplate(
-  template: TextTemplate,
-  option = "message",
-): (vars: TemplateVars) => string {
+export function compileTemplate(template: TextTemplate, option = "message"): Render {
   if (typeof template === "function") return (vars) => String(template(vars));
   if (typeof template !== "string" || template.trim() === "") {
     throw new ConfigError(`Option \`${option}\` must be a non-empty string or a function.`);

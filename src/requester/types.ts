@@ -7,11 +7,15 @@ import type { Scheduler } from "../schedulers/types.js";
 import type { AmocrmParseOptions } from "../sources/amocrm.js";
 import type { IikoParseOptions } from "../sources/iiko.js";
 import type { RkeeperParseOptions } from "../sources/rkeeper.js";
+import type { Source } from "../sources/source.js";
 import type { SkipReason, SourceName } from "../sources/types.js";
 import type { YclientsParseOptions } from "../sources/yclients.js";
 import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
+
+/** A source name: a built-in one, or the name of one of your `sources`. */
+export type SourceId = SourceName | (string & {});
 
 /** A WhatsApp client that can also send approved templates (Meta). */
 export interface WhatsappTemplateSender extends WhatsappSender {
@@ -81,6 +85,11 @@ export interface TenantSettings {
   readonly delayMs?: number;
   /** At most one request per phone per this many ms, or `false`. Default: the requester's. */
   readonly frequencyCapMs?: number | false;
+  /**
+   * This business's own lookup clients, by the option their source reads (`{ amocrm: … }`):
+   * used instead of the requester's, so one business's key never looks into another's account.
+   */
+  readonly lookups?: Readonly<Record<string, unknown>>;
 }
 
 /** Per-source parser options. */
@@ -126,6 +135,13 @@ export interface RequesterOptions {
   readonly message?: TextTemplate;
   /** Key-value store for dedupe, caps and opt-outs. Default `memoryStore()`. */
   readonly store?: Store;
+  /**
+   * Secret (at least 16 characters, the same on every instance) that keys the hashes of phones
+   * and emails in store keys, so no phone is ever written into a key (where Redis `MONITOR`, slow
+   * logs and store errors would show it). Required with a store other than the memory store;
+   * with the memory store a random per-process secret is used.
+   */
+  readonly hashSecret?: string;
   /** Scheduler for delayed sends. Default `inProcessScheduler()`. */
   readonly scheduler?: Scheduler;
   /** Delay after the event, ms. Default 0. */
@@ -136,8 +152,15 @@ export interface RequesterOptions {
   readonly frequencyCapMs?: number | false;
   /** How long an order id is remembered for dedupe, ms. Default 90 days. */
   readonly dedupeTtlMs?: number;
-  /** Looks up phones amoCRM webhooks do not carry. */
+  /** Looks up phones amoCRM webhooks do not carry (shorthand for `lookups: { amocrm }`). */
   readonly amocrm?: AmocrmPhoneLookup;
+  /** Lookup clients by the option their source reads (a custom source's `lookup.option`). */
+  readonly lookups?: Readonly<Record<string, unknown>>;
+  /**
+   * Your own sources (a POS otzovik does not ship), each made with `defineSource`; their names
+   * must differ from the built-in ones.
+   */
+  readonly sources?: readonly Source[];
   /** Parser options per source. */
   readonly parse?: ParserOptions;
   /** Country for phones without a country code in `request()`. Default `"RU"`. */
@@ -158,10 +181,9 @@ export interface RequesterOptions {
   readonly now?: () => number;
 }
 
-/** Why an event was skipped. */
+/** Why an event was skipped: a parser's {@link SkipReason} or one of the requester's. */
 export type SkippedReason =
-  | Exclude<SkipReason, "status_not_final">
-  | "not_final"
+  | SkipReason
   | "duplicate"
   | "frequency_capped"
   | "opted_out"
@@ -171,8 +193,8 @@ export type SkippedReason =
 interface OutcomeBase {
   /** The tenant (business) id. */
   readonly tenantId: string;
-  /** Where the event came from, or `"direct"` for `request()`. */
-  readonly source: SourceName | "direct";
+  /** Where the event came from (a source name), or `"direct"` for `request()`. */
+  readonly source: SourceId | "direct";
   /** The order/record/lead id, or `null`. */
   readonly orderId: string | null;
   /** The customer phone (E.164), or `null`. */
@@ -207,7 +229,7 @@ export interface ScheduledOutcome extends OutcomeBase {
 export interface SkippedOutcome extends OutcomeBase {
   /** Always `"skipped"`. */
   readonly status: "skipped";
-  /** Why: a parser reason (`not_final`, `no_phone`, …) or the requester's (`duplicate`, `frequency_capped`, `opted_out`, `no_channel`). */
+  /** Why: a parser reason (`status_not_final`, `no_phone`, …) or the requester's (`duplicate`, `frequency_capped`, `opted_out`, `no_channel`). */
   readonly reason: SkippedReason;
   /** A short explanation, or `null`. */
   readonly detail: string | null;
@@ -308,8 +330,10 @@ export interface Accepted {
 
 /** The object {@link createReviewRequester} returns. */
 export interface ReviewRequester {
+  /** The names of the sources this requester reads: the built-in ones and your own `sources`. */
+  readonly sources: readonly string[];
   /** Handles one webhook body of a source: every event ends in exactly one outcome. */
-  handle(source: SourceName, body: unknown, options?: HandleOptions): Promise<HandleResult>;
+  handle(source: SourceId, body: unknown, options?: HandleOptions): Promise<HandleResult>;
   /**
    * The first half of {@link ReviewRequester.handle}, for adapters that must answer quickly
    * (amoCRM gives up after 2 seconds): authenticates, parses and claims every event (so copies of
@@ -318,7 +342,7 @@ export interface ReviewRequester {
    * @throws when the store fails while claiming; claims already made are released, so the
    *   source's retry is handled normally (adapters answer 503).
    */
-  accept(source: SourceName, body: unknown, options?: HandleOptions): Promise<Accepted>;
+  accept(source: SourceId, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /** Asks one customer directly. */
   request(request: DirectRequest): Promise<HandleResult>;
   /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */

@@ -230,7 +230,7 @@ export const cases: Case[] = [
       json: {
         ok: true,
         events: [
-          { id: "31000003", status: "skipped", reason: "not_final" },
+          { id: "31000003", status: "skipped", reason: "status_not_final" },
           ...(t.urlencoded ? [] : [{ id: null, status: "skipped", reason: "ignored_event" }]),
         ],
       },
@@ -380,7 +380,7 @@ export const cases: Case[] = [
       request: { path: `/api/webhook/${source}?key=${KEY}`, headers: JSON_TYPE, body: bodies.iiko },
       expected: sdk(404, {
         ok: false,
-        error: "unknown source: use iiko, rkeeper, yclients or amocrm",
+        error: "unknown source: use iiko, rkeeper, yclients, amocrm",
       }),
     }),
   ),

@@ -239,7 +239,7 @@ export function adapterContract(target: Target): void {
         expect(res.status).toBe(404);
         expect(res.json).toEqual({
           ok: false,
-          error: "unknown source: use iiko, rkeeper, yclients or amocrm",
+          error: "unknown source: use iiko, rkeeper, yclients, amocrm",
         });
       });
 

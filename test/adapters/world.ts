@@ -74,6 +74,7 @@ export function makeRequester(overrides: Partial<RequesterOptions> = {}): Review
     amocrm: createAmocrmClient({ subdomain: "test", accessToken: AMO_TOKEN, retry: false }),
     now: () => NOON,
     logger: quietLogger,
+    hashSecret: "test-hash-secret-0123456789",
     ...overrides,
   });
 }

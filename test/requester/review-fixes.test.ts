@@ -40,6 +40,7 @@ const base = {
   quietHours: false as const,
   now: () => NOON,
   logger: { error: () => {}, warn: () => {} },
+  hashSecret: "test-hash-secret-0123456789",
 };
 
 describe("requester: claims and records on failure paths", () => {

@@ -1,0 +1,265 @@
+import type { Logger } from "../core/logger.js";
+import { keyedHasher } from "../core/secret.js";
+import { runBatch } from "../stores/batch.js";
+import type { BatchResult, Store, StoreStep } from "../stores/types.js";
+
+/**
+ * The ledger: the one owner of every store key and operation the requester uses — order claims
+ * (dedupe), frequency caps, opt-outs and send records. Each operation is one {@link Store.batch}
+ * (one round trip) where the store has it:
+ *
+ * - claiming an event with a known contact: claim the order, check the opt-out, claim the cap;
+ * - recording what a send did;
+ * - before a scheduled send: check the opt-out again and mark the order "sending".
+ *
+ * Key layout (parts URI-encoded, so `:` in ids cannot collide):
+ *
+ * - `otzovik:dedupe:{tenant}:{source}:{order id}` (or `…:h:{hash}` for events without an id);
+ * - `otzovik:cap:{tenant}:{contact hash}`;
+ * - `otzovik:optout:{tenant}:{phone hash}` (no TTL).
+ *
+ * Phones and emails appear in keys only as keyed hashes (HMAC with the requester's `hashSecret`).
+ */
+export interface Ledger {
+  /** The dedupe key of an order. `fallback` gives the text to hash when the event has no id. */
+  orderKey(
+    tenantId: string,
+    source: string,
+    id: string | null,
+    fallback: () => string,
+  ): Promise<string>;
+  /** The opt-out key and (with a cap) the cap claim for a contact. */
+  contact(
+    tenantId: string,
+    who: Contact,
+    capMs: number | false,
+    orderId: string | null,
+  ): Promise<ContactKeys>;
+  /**
+   * Claims an order, and checks its contact when it is known: one round trip. A contact that
+   * opted out or is capped costs a second one (the order is recorded as skipped).
+   */
+  claim(dedupeKey: string, contact: ContactKeys | null, sending: boolean): Promise<ClaimResult>;
+  /** Checks a contact found after the claim (a looked-up phone); records a skip. */
+  checkContact(dedupeKey: string, contact: ContactKeys, sending: boolean): Promise<ClaimResult>;
+  /** Before a scheduled send: the opt-out again (it may be new), and the order marked "sending". */
+  beginSend(ref: OrderRef): Promise<"ok" | "opted_out">;
+  /** The message went out. Never throws: a lost record must not give the claims back. */
+  recordSent(ref: OrderRef, sent: { channel: string; messageId: string }): Promise<void>;
+  /** The message may have gone out. Never throws, keeps the claims. */
+  recordUnknown(ref: OrderRef, code: string): Promise<void>;
+  /** The provider reports the person refused messages: remember it, and skip the order. */
+  recordOptOut(ref: OrderRef, info: { code: string; provider: string | null }): Promise<void>;
+  /** The order will not be sent. */
+  recordSkipped(dedupeKey: string, reason: string): Promise<void>;
+  /** Gives the order and its cap back (a failure before anything was sent). Never throws. */
+  release(ref: OrderRef): Promise<void>;
+  /** Adds a phone to a tenant's opt-out list. */
+  optOut(tenantId: string, phone: string, code: string): Promise<void>;
+  /** `true` when a phone is on a tenant's opt-out list. */
+  isOptedOut(tenantId: string, phone: string): Promise<boolean>;
+}
+
+/** Who an order goes to. */
+export interface Contact {
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+/** The keys a contact's checks use. */
+export interface ContactKeys {
+  /** The opt-out key (phones only), or `null`. */
+  readonly optout: string | null;
+  /** The cap to claim, or `null` (no cap, or no contact). */
+  readonly cap: { readonly key: string; readonly ttlMs: number; readonly value: string } | null;
+}
+
+/** The keys of a claimed order, kept with its send (JSON-safe, for scheduled jobs). */
+export interface OrderRef {
+  readonly dedupeKey: string;
+  readonly capKey: string | null;
+  readonly optoutKey: string | null;
+}
+
+/** How a claim ended. */
+export type ClaimResult =
+  | { readonly status: "claimed"; readonly ref: OrderRef }
+  | { readonly status: "duplicate" | "opted_out" | "frequency_capped" };
+
+/** Options of {@link createLedger}. */
+export interface LedgerOptions {
+  readonly store: Store;
+  readonly now: () => number;
+  /** How long an order is remembered, ms. */
+  readonly dedupeTtlMs: number;
+  /** Keys the hashes of phones and emails. */
+  readonly hashSecret: string;
+  readonly logger: Logger;
+}
+
+/** Store key: `otzovik:{kind}:{part}:{part}…`, parts URI-encoded. */
+function storeKey(kind: string, ...parts: string[]): string {
+  return ["otzovik", kind, ...parts.map(encodeURIComponent)].join(":");
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates the {@link Ledger} over a store. */
+export function createLedger(options: LedgerOptions): Ledger {
+  const { store, now, dedupeTtlMs, logger } = options;
+  const hash = keyedHasher(options.hashSecret);
+  const batch = (steps: readonly StoreStep[]): Promise<BatchResult> =>
+    store.batch ? store.batch(steps) : runBatch(store, steps);
+  const record = (value: Record<string, unknown>) => JSON.stringify({ ...value, at: now() });
+
+  async function setOrder(dedupeKey: string, value: Record<string, unknown>): Promise<void> {
+    await store.set(dedupeKey, record(value), dedupeTtlMs);
+  }
+
+  /** Records after a send; a failure is logged, never thrown (the claim keeps the order deduplicated). */
+  async function keep(ref: OrderRef, value: Record<string, unknown>): Promise<void> {
+    try {
+      await setOrder(ref.dedupeKey, value);
+    } catch (error) {
+      logger.error("could not record a sent review request; its claim is kept", {
+        key: ref.dedupeKey,
+        error: errorText(error),
+      });
+    }
+  }
+
+  function contactSteps(contact: ContactKeys): StoreStep[] {
+    const steps: StoreStep[] = [];
+    if (contact.optout) steps.push({ op: "absent", key: contact.optout });
+    if (contact.cap) steps.push({ op: "claim", ...contact.cap });
+    return steps;
+  }
+
+  /** Reads the batch answer of contact steps starting at `offset`. */
+  async function contactResult(
+    dedupeKey: string,
+    contact: ContactKeys,
+    result: BatchResult,
+    offset: number,
+  ): Promise<ClaimResult> {
+    if (result.failedAt === -1) {
+      return {
+        status: "claimed",
+        ref: { dedupeKey, capKey: contact.cap?.key ?? null, optoutKey: contact.optout },
+      };
+    }
+    const optedOut = contact.optout !== null && result.failedAt === offset;
+    const reason = optedOut ? "opted_out" : "frequency_capped";
+    await setOrder(dedupeKey, { state: "skipped", reason });
+    return { status: reason };
+  }
+
+  return {
+    async orderKey(tenantId, source, id, fallback) {
+      if (id !== null) return storeKey("dedupe", tenantId, source, id);
+      return storeKey("dedupe", tenantId, source, `h:${await hash(fallback())}`);
+    },
+
+    async contact(tenantId, who, capMs, orderId) {
+      const optout = who.phone ? storeKey("optout", tenantId, await hash(who.phone)) : null;
+      const address = who.phone ?? who.email;
+      const cap =
+        capMs === false || !address
+          ? null
+          : {
+              key: storeKey("cap", tenantId, await hash(address)),
+              ttlMs: capMs,
+              value: record({ orderId }),
+            };
+      return { optout, cap };
+    },
+
+    async claim(dedupeKey, contact, sending) {
+      const claim: StoreStep = {
+        op: "claim",
+        key: dedupeKey,
+        value: record({ state: sending ? "sending" : "claimed" }),
+        ttlMs: dedupeTtlMs,
+      };
+      const result = await batch([claim, ...(contact ? contactSteps(contact) : [])]);
+      if (result.failedAt === 0) return { status: "duplicate" };
+      if (!contact) {
+        return { status: "claimed", ref: { dedupeKey, capKey: null, optoutKey: null } };
+      }
+      return contactResult(dedupeKey, contact, result, 1);
+    },
+
+    async checkContact(dedupeKey, contact, sending) {
+      const steps = contactSteps(contact);
+      if (sending)
+        steps.push({
+          op: "set",
+          key: dedupeKey,
+          value: record({ state: "sending" }),
+          ttlMs: dedupeTtlMs,
+        });
+      return contactResult(dedupeKey, contact, await batch(steps), 0);
+    },
+
+    async beginSend(ref) {
+      const steps: StoreStep[] = [];
+      if (ref.optoutKey) steps.push({ op: "absent", key: ref.optoutKey });
+      steps.push({
+        op: "set",
+        key: ref.dedupeKey,
+        value: record({ state: "sending" }),
+        ttlMs: dedupeTtlMs,
+      });
+      const result = await batch(steps);
+      if (result.failedAt === -1) return "ok";
+      await setOrder(ref.dedupeKey, { state: "skipped", reason: "opted_out" });
+      return "opted_out";
+    },
+
+    recordSent: (ref, sent) => keep(ref, { state: "sent", ...sent }),
+
+    recordUnknown: (ref, code) => keep(ref, { state: "unknown", code }),
+
+    async recordOptOut(ref, info) {
+      const steps: StoreStep[] = [];
+      if (ref.optoutKey)
+        steps.push({
+          op: "set",
+          key: ref.optoutKey,
+          value: record({ code: info.code, provider: info.provider }),
+        });
+      steps.push({
+        op: "set",
+        key: ref.dedupeKey,
+        value: record({ state: "skipped", reason: "opted_out" }),
+        ttlMs: dedupeTtlMs,
+      });
+      await batch(steps);
+    },
+
+    recordSkipped: (dedupeKey, reason) => setOrder(dedupeKey, { state: "skipped", reason }),
+
+    async release(ref) {
+      const steps: StoreStep[] = [{ op: "delete", key: ref.dedupeKey }];
+      if (ref.capKey) steps.push({ op: "delete", key: ref.capKey });
+      try {
+        await batch(steps);
+      } catch (error) {
+        logger.error("could not release the claims of a failed review request", {
+          key: ref.dedupeKey,
+          error: errorText(error),
+        });
+      }
+    },
+
+    async optOut(tenantId, phone, code) {
+      await store.set(storeKey("optout", tenantId, await hash(phone)), record({ code }));
+    },
+
+    async isOptedOut(tenantId, phone) {
+      return (await store.get(storeKey("optout", tenantId, await hash(phone)))) !== null;
+    },
+  };
+}

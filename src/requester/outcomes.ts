@@ -1,0 +1,36 @@
+import { OtzovikError } from "../core/errors.js";
+import type { FailedOutcome, Outcome, SkippedOutcome, SkippedReason } from "./types.js";
+
+/** The fields every outcome of one event shares. */
+export type OutcomeBase = Pick<Outcome, "tenantId" | "source" | "orderId" | "phone">;
+
+/** The explanations of the requester's own skip reasons. */
+const DETAILS = {
+  duplicate: "a review request for this order was already handled",
+  frequency_capped: "this customer was asked for a review recently",
+  opted_out: "the customer opted out",
+  no_channel: "no configured channel can reach this customer",
+} as const;
+
+/** A `skipped` outcome; the requester's own reasons get their standard detail. */
+export function skipped(
+  base: OutcomeBase,
+  reason: SkippedReason,
+  detail: string | null = reason in DETAILS ? DETAILS[reason as keyof typeof DETAILS] : null,
+): SkippedOutcome {
+  return { ...base, status: "skipped", reason, detail };
+}
+
+/** Any thrown value as an {@link OtzovikError} (`internal_error`, retryable, for the unexpected). */
+export function asOtzovikError(error: unknown): OtzovikError {
+  if (error instanceof OtzovikError) return error;
+  return new OtzovikError(
+    `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+    { code: "internal_error", cause: error, retryable: true },
+  );
+}
+
+/** A `failed` outcome. */
+export function failed(base: OutcomeBase, error: unknown, unknownOutcome = false): FailedOutcome {
+  return { ...base, status: "failed", error: asOtzovikError(error), unknownOutcome };
+}

@@ -1,0 +1,69 @@
+import type { Logger } from "../core/logger.js";
+import { maskPhone } from "../core/phone.js";
+import type { Scheduler } from "../schedulers/types.js";
+import type { Outcome, RequesterOptions } from "./types.js";
+
+/** Reports outcomes: one log line and the matching hook each. */
+export type Reporter = (outcome: Outcome) => Promise<Outcome>;
+
+/**
+ * Creates the reporter. Phones are masked in logs; a hook that throws is logged and never changes
+ * the outcome (a send that happened must not look failed, or it would be repeated).
+ */
+export function createReporter(
+  logger: Logger,
+  hooks: Pick<RequesterOptions, "onSent" | "onScheduled" | "onSkipped" | "onFailed">,
+  scheduler: Scheduler,
+): Reporter {
+  return async (outcome) => {
+    const meta = {
+      tenant: outcome.tenantId,
+      source: outcome.source,
+      orderId: outcome.orderId,
+      phone: maskPhone(outcome.phone),
+    };
+    try {
+      switch (outcome.status) {
+        case "sent":
+          logger.info(outcome.dryRun ? "review request sent (dry run)" : "review request sent", {
+            ...meta,
+            channel: outcome.channel,
+            provider: outcome.provider,
+          });
+          await hooks.onSent?.(outcome);
+          break;
+        case "scheduled":
+          logger.info("review request scheduled", {
+            ...meta,
+            runAt: outcome.runAt,
+            scheduler: scheduler.name,
+            durable: scheduler.durable,
+          });
+          await hooks.onScheduled?.(outcome);
+          break;
+        case "skipped":
+          logger.debug("review request skipped", { ...meta, reason: outcome.reason });
+          await hooks.onSkipped?.(outcome);
+          break;
+        case "failed":
+          logger.error("review request failed", {
+            ...meta,
+            code: outcome.error.code,
+            provider: outcome.error.provider,
+            category: outcome.error.category,
+            retryable: outcome.error.retryable,
+            unknownOutcome: outcome.unknownOutcome,
+            error: outcome.error.message,
+          });
+          await hooks.onFailed?.(outcome);
+          break;
+      }
+    } catch (error) {
+      logger.error("an outcome hook threw", {
+        status: outcome.status,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return outcome;
+  };
+}

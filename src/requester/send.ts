@@ -1,0 +1,110 @@
+import type { RequesterConfig } from "./config.js";
+import { deliver, reaches } from "./delivery.js";
+import type { Ledger, OrderRef } from "./ledger.js";
+import { failed, skipped } from "./outcomes.js";
+import type { TemplateVars } from "./template.js";
+import type { TenantPlan, TenantSnapshot } from "./tenants.js";
+import type { Outcome } from "./types.js";
+
+/** Everything a send needs, JSON-safe so a durable scheduler can keep it. */
+export interface SendJob {
+  readonly tenant: TenantSnapshot;
+  readonly source: string;
+  readonly orderId: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly name: string | null;
+  /** The keys the order holds in the ledger. */
+  readonly ref: OrderRef;
+}
+
+/** Sends one claimed order now, over its tenant's channels, and records what happened. */
+export type SendNow = (job: SendJob, plan: TenantPlan, begun: boolean) => Promise<Outcome>;
+
+/**
+ * Creates the send step. `begun` says whether the claim already marked the order "sending" (an
+ * immediate send); otherwise (a scheduled send) the opt-out is checked again first — the
+ * customer may have opted out while the send waited.
+ */
+export function createSendNow(config: RequesterConfig, ledger: Ledger): SendNow {
+  let dryRunCounter = 0;
+
+  return async (job, plan, begun) => {
+    const base = {
+      tenantId: job.tenant.id,
+      source: job.source,
+      orderId: job.orderId,
+      phone: job.phone,
+    };
+    try {
+      if (!begun && (await ledger.beginSend(job.ref)) === "opted_out") {
+        return skipped(base, "opted_out");
+      }
+      const vars: TemplateVars = {
+        name: job.name,
+        business: job.tenant.business,
+        reviewUrl: job.tenant.reviewUrl,
+        orderId: job.orderId,
+        source: job.source,
+      };
+      const text = plan.message(vars);
+      const to = { phone: job.phone, email: job.email };
+      if (config.dryRun) {
+        const channel = plan.channels.find((c) => reaches(c, to));
+        if (!channel) {
+          await ledger.release(job.ref);
+          return skipped(base, "no_channel");
+        }
+        const messageId = `dry-run-${++dryRunCounter}`;
+        await ledger.recordSent(job.ref, { channel: channel.spec.type, messageId });
+        return {
+          ...base,
+          status: "sent",
+          channel: channel.spec.type,
+          provider: channel.spec.client.provider,
+          messageId,
+          dryRun: true,
+        };
+      }
+      const result = await deliver(plan.channels, to, text, vars);
+      switch (result.kind) {
+        case "sent":
+          await ledger.recordSent(job.ref, {
+            channel: result.channel,
+            messageId: result.result.messageId,
+          });
+          return {
+            ...base,
+            status: "sent",
+            channel: result.channel,
+            provider: result.result.provider,
+            messageId: result.result.messageId,
+            dryRun: result.result.dryRun,
+          };
+        case "opted_out":
+          await ledger.recordOptOut(job.ref, {
+            code: String(result.error.code),
+            provider: result.error.provider,
+          });
+          return skipped(
+            base,
+            "opted_out",
+            `the provider reports a refusal (${result.error.provider} ${result.error.code})`,
+          );
+        case "unknown":
+          // The message may have arrived: the claims stay, so it is never sent twice.
+          await ledger.recordUnknown(job.ref, String(result.error.code));
+          return failed(base, result.error, true);
+        case "failed":
+          await ledger.release(job.ref);
+          return failed(base, result.error);
+        case "no_channel":
+          await ledger.release(job.ref);
+          return skipped(base, "no_channel");
+      }
+    } catch (error) {
+      await ledger.release(job.ref);
+      return failed(base, error);
+    }
+  };
+}

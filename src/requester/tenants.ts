@@ -1,0 +1,148 @@
+import { OtzovikError } from "../core/errors.js";
+import { secretMatcher } from "../core/secret.js";
+import type { Channel, RequesterConfig, Timing } from "./config.js";
+import { validateTenantSettings } from "./options.js";
+import { type QuietWindow, quietWindow } from "./quiet-hours.js";
+import { compileTemplate, type Render } from "./template.js";
+import type { TenantSettings } from "./types.js";
+
+/** What a scheduled send keeps of its tenant: JSON-safe, enough to render and send. */
+export interface TenantSnapshot {
+  readonly id: string;
+  readonly business: string;
+  readonly reviewUrl: string;
+  /** The tenant's message template, or `null` for the requester's. */
+  readonly message: string | null;
+  /** The tenant's channel types in order, or `null` for all configured. */
+  readonly channels: readonly string[] | null;
+}
+
+/** Everything the requester needs about one tenant, resolved and checked. */
+export interface TenantPlan {
+  readonly snapshot: TenantSnapshot;
+  readonly timing: Timing;
+  readonly message: Render;
+  readonly channels: readonly Channel[];
+  /** Lookup clients: the tenant's own over the requester's. */
+  readonly lookups: Readonly<Record<string, unknown>>;
+}
+
+/** Tenants: who a key belongs to, and their settings resolved over the requester's. */
+export interface Tenants {
+  /** The tenant a webhook key belongs to, or `null` for a missing or unknown key. */
+  authenticate(key: string | null | undefined): Promise<TenantSettings | null>;
+  /** The tenant id for `optOut()`/`isOptedOut()`: the given id, the key's tenant, or the static one. */
+  idFor(opts: { key?: string | null; tenantId?: string } | undefined): Promise<string>;
+  /**
+   * Resolves a tenant's settings over the requester's. Throws a `ConfigError` naming the setting
+   * (`tenant.delayMs`) when a tenant's settings are invalid.
+   */
+  plan(tenant: TenantSettings): TenantPlan;
+  /** The static tenant (static `keys`), or `null` with `resolveTenant`. */
+  readonly static: TenantSettings | null;
+}
+
+/** Caches up to this many compiled tenant messages and quiet windows. */
+const CACHE_LIMIT = 1000;
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** Creates the {@link Tenants} of a requester. */
+export function createTenants(config: RequesterConfig): Tenants {
+  const { options } = config;
+  const matchKey = secretMatcher(config.keys);
+  const staticTenant: TenantSettings | null = options.resolveTenant
+    ? null
+    : {
+        id: options.tenantId ?? "default",
+        business: options.business as string,
+        reviewUrl: options.reviewUrl as string,
+      };
+  const messages = new Map<string, Render>();
+  const quietWindows = new Map<string, QuietWindow>();
+
+  async function authenticate(key: string | null | undefined): Promise<TenantSettings | null> {
+    if (typeof key !== "string" || key === "") return null;
+    if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
+    return (await options.resolveTenant?.(key)) ?? null;
+  }
+
+  function timingOf(tenant: TenantSettings): Timing {
+    const { timing } = config;
+    return {
+      delayMs: tenant.delayMs ?? timing.delayMs,
+      frequencyCapMs: tenant.frequencyCapMs ?? timing.frequencyCapMs,
+      quiet:
+        tenant.quietHours === undefined
+          ? timing.quiet
+          : tenant.quietHours === false
+            ? null
+            : cached(
+                quietWindows,
+                `${tenant.quietHours.start}|${tenant.quietHours.end}|${tenant.quietHours.timeZone}`,
+                () => quietWindow(tenant.quietHours as never, "tenant.quietHours"),
+              ),
+    };
+  }
+
+  return {
+    static: staticTenant,
+    authenticate,
+
+    async idFor(opts) {
+      if (opts?.tenantId) return opts.tenantId;
+      if (staticTenant && !opts?.key) return staticTenant.id;
+      const tenant = await authenticate(opts?.key);
+      if (!tenant)
+        throw new OtzovikError("Unknown webhook key: pass the business's key or its tenantId.", {
+          code: "unauthorized",
+        });
+      return tenant.id;
+    },
+
+    plan(tenant) {
+      if (tenant !== staticTenant) validateTenantSettings(tenant);
+      const text = tenant.message ?? null;
+      const wanted = tenant.channels ?? null;
+      return {
+        snapshot: {
+          id: tenant.id,
+          business: tenant.business,
+          reviewUrl: tenant.reviewUrl,
+          message: text,
+          channels: wanted,
+        },
+        timing: timingOf(tenant),
+        message:
+          text === null
+            ? config.message
+            : cached(messages, text, () => compileTemplate(text, "tenant.message")),
+        channels: wanted
+          ? wanted.flatMap((type) => config.channels.filter((c) => c.spec.type === type))
+          : config.channels,
+        lookups: { ...config.lookups, ...tenant.lookups },
+      };
+    },
+  };
+}
+
+/** The settings a {@link TenantSnapshot} keeps, as {@link TenantSettings} (for a scheduled send). */
+export function fromSnapshot(snapshot: TenantSnapshot): TenantSettings {
+  return {
+    id: snapshot.id,
+    business: snapshot.business,
+    reviewUrl: snapshot.reviewUrl,
+    ...(snapshot.message === null ? {} : { message: snapshot.message }),
+    ...(snapshot.channels === null
+      ? {}
+      : { channels: snapshot.channels as TenantSettings["channels"] }),
+  };
+}
