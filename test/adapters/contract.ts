@@ -232,6 +232,8 @@ export function adapterContract(target: Target): void {
         ["poster", `?key=${KEY}`],
         ["IIKO", `?key=${KEY}`],
         ["__proto__", `?key=${KEY}`],
+        ["toString", `?key=${KEY}`],
+        ["hasOwnProperty", `?key=${KEY}`],
         ["constructor", ""],
       ])("unknown source %s → 404", async (source, query) => {
         const s = await serve();
