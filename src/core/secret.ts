@@ -1,8 +1,12 @@
 const encoder = new TextEncoder();
 
+interface NodeDigest {
+  update(data: string): { digest(): Uint8Array; digest(encoding: "hex"): string };
+}
+
 type NodeCrypto = {
-  createHash(algorithm: string): { update(data: string): { digest(): Uint8Array } };
-  createHmac(algorithm: string, key: string): { update(data: string): { digest(): Uint8Array } };
+  createHash(algorithm: string): NodeDigest;
+  createHmac(algorithm: string, key: string): NodeDigest;
 };
 
 /** Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise. */
@@ -68,7 +72,7 @@ export function keyedHasher(secret: string): (value: string) => Promise<string> 
   if (nodeCrypto) {
     const node = nodeCrypto;
     return async (value) =>
-      hex(node.createHmac("sha256", secret).update(value).digest()).slice(0, 32);
+      node.createHmac("sha256", secret).update(value).digest("hex").slice(0, 32);
   }
   const key = crypto.subtle.importKey(
     "raw",

@@ -163,13 +163,14 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
 
     async contact(tenantId, who, capMs, orderId) {
-      const optout = who.phone ? storeKey("optout", tenantId, await hash(who.phone)) : null;
-      const address = who.phone ?? who.email;
+      const phoneHash = who.phone ? await hash(who.phone) : null;
+      const optout = phoneHash ? storeKey("optout", tenantId, phoneHash) : null;
+      const addressHash = phoneHash ?? (who.email ? await hash(who.email) : null);
       const cap =
-        capMs === false || !address
+        capMs === false || addressHash === null
           ? null
           : {
-              key: storeKey("cap", tenantId, await hash(address)),
+              key: storeKey("cap", tenantId, addressHash),
               ttlMs: capMs,
               value: record({ orderId }),
             };

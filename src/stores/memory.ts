@@ -1,5 +1,5 @@
 import { ConfigError, OtzovikError, ValidationError } from "../core/errors.js";
-import type { Store } from "./types.js";
+import type { BatchResult, Store, StoreStep } from "./types.js";
 
 const PROVIDER = "memory";
 
@@ -61,6 +61,8 @@ export interface MemoryStore extends Store {
   readonly size: number;
   /** Current counters; see {@link MemoryStoreStats}. */
   stats(): MemoryStoreStats;
+  /** Runs batch steps atomically (synchronously, with no `await` in between); see {@link Store.batch}. */
+  batch(steps: readonly StoreStep[]): Promise<BatchResult>;
   /** Drops every entry. Any later call rejects with an {@link OtzovikError} (`"store_closed"`). */
   close(): Promise<void>;
 }
