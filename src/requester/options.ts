@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
-import { parsers } from "../sources/index.js";
 import { countrySchema, describeIssue } from "../sources/options.js";
+import { findSource, sourceNames, sources } from "../sources/registry.js";
 import type { RequesterOptions } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -92,24 +92,14 @@ export function validateRequesterOptions(options: RequesterOptions): void {
     );
   }
   // Parser options are checked now, not by the first webhook (which would then answer 503 forever).
-  for (const [source, parseOptions] of Object.entries(options.parse ?? {})) {
-    const parse = (parsers as Record<string, (typeof parsers)["iiko"]>)[source];
-    if (!parse || !Object.hasOwn(parsers, source)) {
+  for (const [name, parseOptions] of Object.entries(options.parse ?? {})) {
+    const source = findSource(sources, name);
+    if (!source) {
       throw new ConfigError(
-        `Invalid option \`parse.${source}\`: unknown source; use ${Object.keys(parsers).join(", ")}.`,
+        `Invalid option \`parse.${name}\`: unknown source; use ${sourceNames.join(", ")}.`,
       );
     }
-    try {
-      parse(null, parseOptions as never);
-    } catch (error) {
-      const message = error instanceof Error ? error.message.replace(/^(\[[^\]]*\] )+/, "") : "";
-      const named = /^Invalid parser option `([^`]*)`: (.*)$/s.exec(message);
-      throw new ConfigError(
-        named
-          ? `Invalid option \`parse.${source}.${named[1]}\`: ${named[2]}`
-          : `Invalid option \`parse.${source}\`: ${message}`,
-      );
-    }
+    source.checkOptions(parseOptions, `parse.${name}`);
   }
   for (const [i, spec] of options.channels.entries()) {
     if (
