@@ -30,15 +30,6 @@ export {
   type PhoneProblem,
   type ValidPhone,
 } from "./core/phone.js";
-export {
-  type AmocrmAccountRef,
-  type AmocrmClient,
-  type AmocrmClientOptions,
-  type AmocrmContact,
-  type AmocrmContactRef,
-  type AmocrmLead,
-  createAmocrmClient,
-} from "./lookups/amocrm.js";
 export { DEFAULT_QUIET_HOURS, type QuietHours } from "./requester/quiet-hours.js";
 export { createReviewRequester } from "./requester/requester.js";
 export { DEFAULT_MESSAGE, type TemplateVars, type TextTemplate } from "./requester/template.js";
@@ -74,24 +65,40 @@ export { type InProcessSchedulerOptions, inProcessScheduler } from "./schedulers
 export type { JobData, JobHandler, ScheduledJob, Scheduler } from "./schedulers/types.js";
 export {
   AMOCRM_FINAL_STATUSES,
+  type AmocrmAccountRef,
+  type AmocrmClient,
+  type AmocrmClientOptions,
+  type AmocrmContact,
+  type AmocrmContactRef,
+  type AmocrmLead,
   type AmocrmParseOptions,
   amocrmContactPhone,
+  createAmocrmClient,
   parseAmocrm,
-} from "./sources/amocrm.js";
+} from "./sources/amocrm/index.js";
 export { IIKO_FINAL_STATUSES, type IikoParseOptions, parseIiko } from "./sources/iiko.js";
-export { isSourceName, type Parser, parsers } from "./sources/index.js";
+export {
+  findSource,
+  isSourceName,
+  type Parser,
+  type ParserOptionsOf,
+  parsers,
+  type SourceName,
+  type SourceRegistry,
+  sources,
+} from "./sources/registry.js";
 export {
   parseRkeeper,
   RKEEPER_FINAL_STATUSES,
   type RkeeperParseOptions,
 } from "./sources/rkeeper.js";
+export { defineSource, type OptionsOf, type Source, type SourceLookup } from "./sources/source.js";
 export type {
   BaseParseOptions,
   ParsedEvent,
   ParseResult,
   PhoneLookup,
   SkipReason,
-  SourceName,
 } from "./sources/types.js";
 export {
   parseYclients,

@@ -42,7 +42,9 @@ describe("public API", () => {
       "createSmsRuClient",
       "createWebhookProcessor",
       "decodeBody",
+      "defineSource",
       "findKey",
+      "findSource",
       "getSmsBalance",
       "inProcessScheduler",
       "isSourceName",
@@ -61,6 +63,7 @@ describe("public API", () => {
       "sendVerificationEmail",
       "sendWhatsapp",
       "sendWhatsappTemplate",
+      "sources",
     ]);
   });
 

@@ -4,15 +4,15 @@ import type { OtzovikError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
 import type { Scheduler } from "../schedulers/types.js";
-import type { AmocrmParseOptions } from "../sources/amocrm.js";
-import type { IikoParseOptions } from "../sources/iiko.js";
-import type { RkeeperParseOptions } from "../sources/rkeeper.js";
+import type { AmocrmPhoneLookup } from "../sources/amocrm/client.js";
+import type { ParserOptions } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
 import type { SkipReason, SourceName } from "../sources/types.js";
-import type { YclientsParseOptions } from "../sources/yclients.js";
 import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
+
+export type { AmocrmPhoneLookup, ParserOptions };
 
 /** A source name: a built-in one, or the name of one of your `sources`. */
 export type SourceId = SourceName | (string & {});
@@ -90,31 +90,6 @@ export interface TenantSettings {
    * used instead of the requester's, so one business's key never looks into another's account.
    */
   readonly lookups?: Readonly<Record<string, unknown>>;
-}
-
-/** Per-source parser options. */
-export interface ParserOptions {
-  /** Options for `parseIiko`. */
-  readonly iiko?: IikoParseOptions;
-  /** Options for `parseRkeeper`. */
-  readonly rkeeper?: RkeeperParseOptions;
-  /** Options for `parseYclients`. */
-  readonly yclients?: YclientsParseOptions;
-  /** Options for `parseAmocrm`. */
-  readonly amocrm?: AmocrmParseOptions;
-}
-
-/** Looks up the phone of an amoCRM lead (see `createAmocrmClient`). */
-export interface AmocrmPhoneLookup {
-  /**
-   * Resolves the E.164 phone of the lead's main contact, or `null` when the lead no longer exists
-   * or has no contact with a valid phone. Rejects with an `OtzovikError` on failure
-   * (`account_mismatch` when the webhook names another account than the client's).
-   */
-  getLeadPhone(
-    leadId: string,
-    account?: { subdomain: string | null; baseUrl: string | null },
-  ): Promise<string | null>;
 }
 
 /** Options of {@link createReviewRequester}. */

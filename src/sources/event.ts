@@ -1,6 +1,6 @@
 import { decodeJsonBody } from "../core/body.js";
 import { type CountryCode, type NormalizedPhone, normalizePhone } from "../core/phone.js";
-import type { ParsedEvent, ParseResult, PhoneLookup, SkipReason, SourceName } from "./types.js";
+import type { ParsedEvent, ParseResult, PhoneLookup, SkipReason } from "./types.js";
 
 /** What a parser has read from one event, before the send decision. */
 export interface EventFields {
@@ -46,7 +46,7 @@ const PHONE_DETAIL: Record<"no_phone" | "invalid_phone", string> = {
  * there is no `skip` and the phone is valid.
  */
 export function decide(
-  source: SourceName,
+  source: string,
   fields: EventFields,
   why: Skip | null,
   rawPhone: unknown,
@@ -57,7 +57,7 @@ export function decide(
 
 /** {@link decide} for a phone that is already normalised. */
 export function decideWith(
-  source: SourceName,
+  source: string,
   fields: EventFields,
   why: Skip | null,
   { phone, problem }: NormalizedPhone,
@@ -87,7 +87,7 @@ export function withLookup(event: ParsedEvent, lookup: PhoneLookup): ParsedEvent
 
 /** An event (or a whole body) that is not in any format the source sends. */
 export function invalidEvent(
-  source: SourceName,
+  source: string,
   raw: unknown,
   detail: string,
   type: string | null = null,
@@ -127,7 +127,7 @@ export function toResult(events: readonly ParsedEvent[]): ParseResult {
 }
 
 /** A result for a body that could not be decoded at all. */
-export function invalidBody(source: SourceName, raw: unknown, detail: string): ParseResult {
+export function invalidBody(source: string, raw: unknown, detail: string): ParseResult {
   return toResult([invalidEvent(source, raw, detail)]);
 }
 
@@ -135,7 +135,7 @@ export function invalidBody(source: SourceName, raw: unknown, detail: string): P
  * Decodes a JSON body holding one event object or an array of them, and reads each with `each`.
  */
 export function parseJsonEvents(
-  source: SourceName,
+  source: string,
   body: unknown,
   each: (raw: unknown) => ParsedEvent,
 ): ParseResult {

@@ -11,6 +11,7 @@ import {
 import { countrySchema, describeIssue, optionsResolver } from "./options.js";
 import { fullName, text } from "./read.js";
 import { anything, isTrue, optFlag, optId, optText } from "./schema.js";
+import { defineSource } from "./source.js";
 import type { BaseParseOptions, ParsedEvent, ParseResult } from "./types.js";
 
 /** Options for {@link parseIiko}. */
@@ -37,7 +38,7 @@ export const IIKO_FINAL_STATUSES = {
 } as const satisfies IikoParseOptions["finalStatuses"];
 
 const statusList = z.optional(z.array(z.string()));
-const resolveOptions = optionsResolver(
+const iikoOptions = optionsResolver(
   "iiko",
   z.object({
     defaultCountry: countrySchema,
@@ -116,7 +117,7 @@ function whyNot(
   return null;
 }
 
-function parseEvent(raw: unknown, options: ReturnType<typeof resolveOptions>): ParsedEvent {
+function parseEvent(raw: unknown, options: ReturnType<typeof iikoOptions.resolve>): ParsedEvent {
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) {
     const type =
@@ -168,6 +169,13 @@ function parseEvent(raw: unknown, options: ReturnType<typeof resolveOptions>): P
  * if (result.shouldSend) await sendSms(result.phone, "Спасибо за заказ! Оставьте отзыв: …")
  */
 export function parseIiko(body: unknown, options?: IikoParseOptions): ParseResult {
-  const resolved = resolveOptions(options);
+  const resolved = iikoOptions.resolve(options);
   return parseJsonEvents("iiko", body, (raw) => parseEvent(raw, resolved));
 }
+
+/** The iiko source: {@link parseIiko} and the check of its options. */
+export const iikoSource = /* @__PURE__ */ defineSource({
+  name: "iiko",
+  parse: parseIiko,
+  checkOptions: iikoOptions.check,
+});

@@ -3,6 +3,7 @@ import type { CountryCode } from "../core/phone.js";
 import { decide, invalidEvent, label, parseJsonEvents, type Skip, skip } from "./event.js";
 import { countrySchema, optionsResolver } from "./options.js";
 import { fullName, int, isObj, own, ownAny, ownIgnoreCase, text } from "./read.js";
+import { defineSource } from "./source.js";
 import type { BaseParseOptions, ParsedEvent, ParseResult } from "./types.js";
 
 /** Options for {@link parseRkeeper}. */
@@ -38,7 +39,7 @@ function foldName(name: string): string {
   return name.trim().toLowerCase().replaceAll("ё", "е");
 }
 
-const resolveOptions = optionsResolver(
+const rkeeperOptions = optionsResolver(
   "rkeeper",
   z.object({
     defaultCountry: countrySchema,
@@ -52,7 +53,7 @@ const resolveOptions = optionsResolver(
     names: new Set((o.finalStatuses?.names ?? RKEEPER_FINAL_STATUSES.names).map(foldName)),
   }),
 );
-type Resolved = ReturnType<typeof resolveOptions>;
+type Resolved = ReturnType<typeof rkeeperOptions.resolve>;
 
 function statusDecision(
   statusId: number | null,
@@ -188,6 +189,13 @@ function parseOne(raw: unknown, o: Resolved): ParsedEvent {
  * @param options - Final statuses and the default phone country.
  */
 export function parseRkeeper(body: unknown, options?: RkeeperParseOptions): ParseResult {
-  const resolved = resolveOptions(options);
+  const resolved = rkeeperOptions.resolve(options);
   return parseJsonEvents("rkeeper", body, (raw) => parseOne(raw, resolved));
 }
+
+/** The R-Keeper (r_k Delivery) source: {@link parseRkeeper} and the check of its options. */
+export const rkeeperSource = /* @__PURE__ */ defineSource({
+  name: "rkeeper",
+  parse: parseRkeeper,
+  checkOptions: rkeeperOptions.check,
+});

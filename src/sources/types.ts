@@ -1,7 +1,7 @@
 import type { CountryCode } from "../core/phone.js";
 
-/** The POS and CRM systems otzovik reads webhooks from. */
-export type SourceName = "iiko" | "rkeeper" | "yclients" | "amocrm";
+// Derived from the registry (src/sources/registry.ts); re-exported here for existing imports.
+export type { SourceName } from "./registry.js";
 
 /**
  * Why an event does not lead to a review request. Machine-readable; stable across versions.
@@ -31,27 +31,31 @@ export type SkipReason =
 
 /**
  * What a caller needs to look a customer's phone up when the webhook does not carry it (amoCRM
- * status webhooks never do). Pass it to the amoCRM API client.
+ * status webhooks never do). The source's {@link SourceLookup} reads it; for amoCRM, pass it to
+ * the amoCRM API client. A source's lookup may carry more fields than these.
  */
 export interface PhoneLookup {
-  /** What to look up. */
-  readonly kind: "amocrm_lead";
-  /** The lead (deal) id. */
+  /** What to look up, prefixed with the source's name: `"amocrm_lead"` for amoCRM. */
+  readonly kind: string;
+  /** The id of the record whose phone is looked up: for amoCRM, the lead (deal) id. */
   readonly leadId: string;
-  /** The account subdomain from the body (`account[subdomain]`), or `null`. */
+  /** The account subdomain from the body (amoCRM: `account[subdomain]`), or `null`. */
   readonly subdomain: string | null;
   /**
-   * The account's API origin from the body (`https://{subdomain}.amocrm.ru`, `.amocrm.com` or
-   * `.kommo.com`), or `null`. Only origins on amoCRM's and Kommo's own domains are reported, so a
-   * forged body cannot point your token at another host; still prefer the base URL you configured.
+   * The account's API origin from the body (amoCRM: `https://{subdomain}.amocrm.ru`,
+   * `.amocrm.com` or `.kommo.com`), or `null`. amoCRM reports only origins on amoCRM's and
+   * Kommo's own domains, so a forged body cannot point your token at another host; still prefer
+   * the base URL you configured.
    */
   readonly baseUrl: string | null;
+  /** Whatever else a source's lookup needs. */
+  readonly [field: string]: unknown;
 }
 
 /** One event of a webhook body, as read by a parser. */
 export interface ParsedEvent {
-  /** The system the event came from. */
-  readonly source: SourceName;
+  /** The system the event came from: a {@link SourceName}, or a custom source's name. */
+  readonly source: string;
   /**
    * The source's own event type: iiko `eventType` (`DeliveryOrderUpdate`), YCLIENTS
    * `resource.status` (`record.update`), amoCRM `entity.action` (`leads.status`), R-Keeper

@@ -4,6 +4,7 @@ import { decide, invalidEvent, label, parseJsonEvents, type Skip, skip } from ".
 import { countrySchema, describeIssue, optionsResolver } from "./options.js";
 import { fullName, int, isObj, own, text } from "./read.js";
 import { anything, isTrue, optFlag, optId, optText } from "./schema.js";
+import { defineSource } from "./source.js";
 import type { BaseParseOptions, ParsedEvent, ParseResult } from "./types.js";
 
 /** Options for {@link parseYclients}. */
@@ -25,7 +26,7 @@ const ATTENDANCE: Record<string, string> = {
   "-1": "did not come",
 };
 
-const resolveOptions = optionsResolver(
+const yclientsOptions = optionsResolver(
   "yclients",
   z.object({ defaultCountry: countrySchema, finalStatuses: z.optional(z.array(z.int())) }),
   (o) => ({
@@ -33,7 +34,7 @@ const resolveOptions = optionsResolver(
     final: new Set<number>(o.finalStatuses ?? YCLIENTS_FINAL_STATUSES),
   }),
 );
-type Resolved = ReturnType<typeof resolveOptions>;
+type Resolved = ReturnType<typeof yclientsOptions.resolve>;
 
 const attendance = z.nullish(z.union([z.number(), z.string()]));
 /** A YCLIENTS client; PHP sends an empty one as `[]`. */
@@ -157,10 +158,17 @@ function parseEvent(body: Record<string, unknown>, o: Resolved): ParsedEvent {
  * @param options - Final attendance values and the default phone country.
  */
 export function parseYclients(body: unknown, options?: YclientsParseOptions): ParseResult {
-  const resolved = resolveOptions(options);
+  const resolved = yclientsOptions.resolve(options);
   return parseJsonEvents("yclients", body, (raw) =>
     isObj(raw)
       ? parseEvent(raw, resolved)
       : invalidEvent("yclients", raw, "a YCLIENTS event must be a JSON object"),
   );
 }
+
+/** The YCLIENTS source: {@link parseYclients} and the check of its options. */
+export const yclientsSource = /* @__PURE__ */ defineSource({
+  name: "yclients",
+  parse: parseYclients,
+  checkOptions: yclientsOptions.check,
+});

@@ -11,8 +11,8 @@ import {
   ValidationError,
 } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/logger.js";
-import { type AmocrmClientOptions, createAmocrmClient } from "../../src/lookups/amocrm.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
+import { type AmocrmClientOptions, createAmocrmClient } from "../../src/sources/amocrm/client.js";
 import { createFakeAmocrm } from "../../src/testing/amocrm.js";
 import { createFakeSmsRu } from "../../src/testing/sms-ru.js";
 import { fixture, fixtureJson } from "../helpers/fixtures.js";

@@ -3,8 +3,8 @@ import {
   type HttpResponse,
   redactedDetails,
   unexpectedResponse,
-} from "../channels/http.js";
-import { idString, isRecord, parseJsonLossless } from "../channels/json.js";
+} from "../../channels/http.js";
+import { idString, isRecord, parseJsonLossless } from "../../channels/json.js";
 import {
   configError,
   invalidArgument,
@@ -14,12 +14,11 @@ import {
   requireOptionsObject,
   requireSecret,
   resolvePhoneClientOptions,
-} from "../channels/options.js";
-import type { PhoneClientOptions } from "../channels/types.js";
-import { type ErrorCategory, OtzovikError, ProviderError } from "../core/errors.js";
-import type { CountryCode } from "../core/phone.js";
-import type { AmocrmPhoneLookup } from "../requester/types.js";
-import { amocrmContactPhone } from "../sources/amocrm.js";
+} from "../../channels/options.js";
+import type { PhoneClientOptions } from "../../channels/types.js";
+import { type ErrorCategory, OtzovikError, ProviderError } from "../../core/errors.js";
+import type { CountryCode } from "../../core/phone.js";
+import { amocrmContactPhone } from "./parse.js";
 
 const PROVIDER = "amocrm";
 /** An account subdomain: one DNS label (`mycompany` of `https://mycompany.amocrm.ru`). */
@@ -111,6 +110,22 @@ export interface AmocrmContact {
   /** Custom fields (phones, emails…), or `null` when the contact has none. */
   readonly custom_fields_values?: readonly unknown[] | null;
   readonly [field: string]: unknown;
+}
+
+/**
+ * Looks up the phone of an amoCRM lead: what the requester's `amocrm` option needs (see
+ * {@link createAmocrmClient}).
+ */
+export interface AmocrmPhoneLookup {
+  /**
+   * Resolves the E.164 phone of the lead's main contact, or `null` when the lead no longer exists
+   * or has no contact with a valid phone. Rejects with an `OtzovikError` on failure
+   * (`account_mismatch` when the webhook names another account than the client's).
+   */
+  getLeadPhone(
+    leadId: string,
+    account?: { subdomain: string | null; baseUrl: string | null },
+  ): Promise<string | null>;
 }
 
 /** Client for the amoCRM (Kommo) REST API v4, made by {@link createAmocrmClient}. */

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { decodeJsonOrFormBody } from "../core/body.js";
-import { type CountryCode, type NormalizedPhone, normalizePhone } from "../core/phone.js";
+import { decodeJsonOrFormBody } from "../../core/body.js";
+import { type CountryCode, type NormalizedPhone, normalizePhone } from "../../core/phone.js";
 import {
   decide,
   decideWith,
@@ -10,10 +10,10 @@ import {
   skip,
   toResult,
   withLookup,
-} from "./event.js";
-import { countrySchema, optionsResolver } from "./options.js";
-import { int, isObj, items, own, text } from "./read.js";
-import type { BaseParseOptions, ParsedEvent, ParseResult, PhoneLookup } from "./types.js";
+} from "../event.js";
+import { countrySchema, optionsResolver } from "../options.js";
+import { int, isObj, items, own, text } from "../read.js";
+import type { BaseParseOptions, ParsedEvent, ParseResult, PhoneLookup } from "../types.js";
 
 /** Options for {@link parseAmocrm}. */
 export interface AmocrmParseOptions extends BaseParseOptions {
@@ -51,7 +51,8 @@ const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const ACCOUNT_ORIGIN =
   /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:amocrm\.ru|amocrm\.com|kommo\.com)$/i;
 
-const resolveOptions = optionsResolver(
+/** amoCRM parser options: resolved per call, checked once by the source. */
+export const amocrmOptions = optionsResolver(
   "amocrm",
   z.object({ defaultCountry: countrySchema, finalStatuses: z.optional(z.array(z.int())) }),
   (o) => ({
@@ -59,7 +60,7 @@ const resolveOptions = optionsResolver(
     won: new Set<number>(o.finalStatuses ?? AMOCRM_FINAL_STATUSES),
   }),
 );
-type Resolved = ReturnType<typeof resolveOptions>;
+type Resolved = ReturnType<typeof amocrmOptions.resolve>;
 
 function isPhoneField(field: unknown): boolean {
   const code = text(own(field, "code") ?? own(field, "field_code"));
@@ -261,7 +262,7 @@ function otherEvent(
  * @param options - Won status ids and the default phone country.
  */
 export function parseAmocrm(body: unknown, options?: AmocrmParseOptions): ParseResult {
-  const resolved = resolveOptions(options);
+  const resolved = amocrmOptions.resolve(options);
   const decoded = decodeJsonOrFormBody(body);
   if (!decoded.ok) return invalidBody("amocrm", body, decoded.detail);
   const value = decoded.value;

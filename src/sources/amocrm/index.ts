@@ -1,0 +1,58 @@
+/**
+ * The amoCRM (Kommo) source: its webhook parser, and its API client that looks up the phone
+ * amoCRM's "lead status changed" webhooks do not carry.
+ */
+import { defineSource } from "../source.js";
+import type { AmocrmPhoneLookup } from "./client.js";
+import { amocrmOptions, parseAmocrm } from "./parse.js";
+
+/** `true` for anything with a `getLeadPhone` method, such as `createAmocrmClient(…)`. */
+function isAmocrmClient(value: unknown): value is AmocrmPhoneLookup {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { getLeadPhone?: unknown }).getLeadPhone === "function"
+  );
+}
+
+/**
+ * The amoCRM source: {@link parseAmocrm}, the check of its options, and the phone lookup for won
+ * leads whose webhook carries no phone (the requester's `amocrm` option, a
+ * {@link createAmocrmClient} client).
+ */
+export const amocrmSource = /* @__PURE__ */ defineSource({
+  name: "amocrm",
+  parse: parseAmocrm,
+  checkOptions: amocrmOptions.check,
+  lookup: {
+    option: "amocrm",
+    isClient: isAmocrmClient,
+    async phone(event, client: AmocrmPhoneLookup) {
+      const lookup = event.lookup;
+      if (lookup === null) return null;
+      return client.getLeadPhone(lookup.leadId, {
+        subdomain: lookup.subdomain,
+        baseUrl: lookup.baseUrl,
+      });
+    },
+    missingClient:
+      "amoCRM webhooks carry no phone: pass `amocrm: createAmocrmClient({ subdomain, accessToken })` to look it up.",
+  },
+});
+
+export {
+  type AmocrmAccountRef,
+  type AmocrmClient,
+  type AmocrmClientOptions,
+  type AmocrmContact,
+  type AmocrmContactRef,
+  type AmocrmLead,
+  type AmocrmPhoneLookup,
+  createAmocrmClient,
+} from "./client.js";
+export {
+  AMOCRM_FINAL_STATUSES,
+  type AmocrmParseOptions,
+  amocrmContactPhone,
+  parseAmocrm,
+} from "./parse.js";
