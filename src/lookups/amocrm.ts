@@ -1,25 +1,25 @@
-import {
-  createTransport,
-  type HttpResponse,
-  redactedDetails,
-  unexpectedResponse,
-} from "../channels/http.js";
-import { idString, isRecord, parseJsonLossless } from "../channels/json.js";
-import {
-  configError,
-  invalidArgument,
-  optionalBoolean,
-  optionalString,
-  phoneForLog,
-  requireOptionsObject,
-  requireSecret,
-  resolvePhoneClientOptions,
-} from "../channels/options.js";
-import type { PhoneClientOptions } from "../channels/types.js";
 import { type ErrorCategory, OtzovikError, ProviderError } from "../core/errors.js";
 import type { CountryCode } from "../core/phone.js";
 import type { AmocrmPhoneLookup } from "../requester/types.js";
 import { amocrmContactPhone } from "../sources/amocrm.js";
+import {
+  configError,
+  createTransport,
+  type HttpResponse,
+  idString,
+  invalidArgument,
+  isRecord,
+  optionalBoolean,
+  optionalString,
+  type PhoneClientOptions,
+  parseJsonLossless,
+  phoneForLog,
+  redactedDetails,
+  requireOptionsObject,
+  requireSecret,
+  resolvePhoneClientOptions,
+  unexpectedResponse,
+} from "../transport/index.js";
 
 const PROVIDER = "amocrm";
 /** An account subdomain: one DNS label (`mycompany` of `https://mycompany.amocrm.ru`). */

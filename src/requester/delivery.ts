@@ -1,5 +1,5 @@
-import type { SendResult } from "../channels/types.js";
 import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
+import type { SendResult } from "../providers/types.js";
 import { compileTemplate, type TemplateVars } from "./template.js";
 import type { ChannelSpec, WhatsappTemplateSender } from "./types.js";
 

@@ -1,8 +1,6 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSmsRuClient } from "../../src/channels/sms-ru.js";
-import type { ClientOptions } from "../../src/channels/types.js";
 import {
   ConfigError,
   NetworkError,
@@ -12,6 +10,8 @@ import {
 } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/logger.js";
 import { type AmocrmClientOptions, createAmocrmClient } from "../../src/lookups/amocrm.js";
+import { createSmsRuClient } from "../../src/providers/sms-ru.js";
+import type { ClientOptions } from "../../src/providers/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import { createFakeAmocrm } from "../../src/testing/amocrm.js";
 import { createFakeSmsRu } from "../../src/testing/sms-ru.js";

@@ -1,18 +1,26 @@
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
   configError,
+  createTransport,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isRecord,
   optionalBoolean,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  type Recipient,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   requireString,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { type Recipient, requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, WhatsappSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, WhatsappSender } from "./types.js";
 
 const PROVIDER = "meta";
 /** The Graph API root. */

@@ -1,15 +1,13 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConfigError, ProviderError, ValidationError } from "../../src/core/errors.js";
 import {
   classifyMetaCode,
   createMetaWhatsappClient,
   META_DEFAULT_GRAPH_VERSION,
-  ProviderError,
-  ValidationError,
-} from "../../src/channels/index.js";
-import { ConfigError } from "../../src/core/errors.js";
+} from "../../src/providers/index.js";
 import { createFakeMetaWhatsapp } from "../../src/testing/index.js";
-import { FAST, META_TOKEN } from "./harness.js";
+import { FAST, META_TOKEN } from "../helpers/provider-harness.js";
 
 const fake = createFakeMetaWhatsapp({ accessToken: META_TOKEN, retryAfterSeconds: 0 });
 const server = setupServer(...fake.handlers);

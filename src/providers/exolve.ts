@@ -1,17 +1,24 @@
 import { DeliveryUnknownError, type ErrorCategory, ProviderError } from "../core/errors.js";
 import { normalizePhone } from "../core/phone.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
   configError,
+  createTransport,
+  type HttpResponse,
+  idString,
+  isRecord,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   requireString,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, SmsSender, WhatsappSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, SmsSender, WhatsappSender } from "./types.js";
 
 const PROVIDER = "exolve";
 /** Exolve's API root. */

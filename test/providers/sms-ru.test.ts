@@ -1,13 +1,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  classifySmsRuCode,
-  createSmsRuClient,
-  ProviderError,
-  ValidationError,
-} from "../../src/channels/index.js";
+import { ProviderError, ValidationError } from "../../src/core/errors.js";
+import { classifySmsRuCode, createSmsRuClient } from "../../src/providers/index.js";
 import { createFakeSmsRu } from "../../src/testing/index.js";
-import { FAST, SMSRU_KEY } from "./harness.js";
+import { FAST, SMSRU_KEY } from "../helpers/provider-harness.js";
 
 const fake = createFakeSmsRu({ apiKey: SMSRU_KEY, retryAfterSeconds: 0, balance: "0.50" });
 const server = setupServer(...fake.handlers);

@@ -1,17 +1,25 @@
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
+  createTransport,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isRecord,
   optionalBoolean,
   optionalString,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  type Recipient,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { type Recipient, requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, SmsSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, SmsSender } from "./types.js";
 
 const PROVIDER = "sms.ru";
 /** SMS.ru's public API root. */
