@@ -3,7 +3,10 @@ export type { ClientOptions, PhoneClientOptions, RetryOptions } from "../transpo
 /** The channel a message went out on. */
 export type Channel = "sms" | "whatsapp" | "email";
 
-/** The providers otzovik can send through. */
+/**
+ * The names of otzovik's built-in providers. A sender's `provider` is any string: your own client
+ * (`"my-sms"`) works wherever a built-in one does.
+ */
 export type ProviderName = "sms.ru" | "meta" | "exolve" | "resend";
 
 /**
@@ -11,8 +14,8 @@ export type ProviderName = "sms.ru" | "meta" | "exolve" | "resend";
  * delivery is reported later (SMS.ru `sms/status`, Meta status webhooks, Resend events).
  */
 export interface SendResult {
-  /** The provider that accepted the message. */
-  readonly provider: ProviderName;
+  /** The provider that accepted the message: a {@link ProviderName} or your own client's name. */
+  readonly provider: string;
   /** The channel it went out on. */
   readonly channel: Channel;
   /**
@@ -28,10 +31,26 @@ export interface SendResult {
   readonly raw?: unknown;
 }
 
-/** Anything that can send an SMS: `SmsRuClient`, `ExolveClient`. */
+/**
+ * Anything that can send an SMS: `SmsRuClient`, `ExolveClient`, or your own client.
+ *
+ * A client of your own reports failures by throwing an `OtzovikError` (usually a `ProviderError`)
+ * whose `category` says what happened: `opted_out` for a stop list, `not_on_channel` when the
+ * number cannot be reached this way, `unknown_outcome` when the message may have gone out. Any
+ * other thrown value counts as `unknown_outcome`: it is never sent again.
+ *
+ * @example
+ * const mySms: SmsSender = {
+ *   provider: "my-sms",
+ *   async sendSms(phone, text) {
+ *     const id = await myGateway.send(phone, text)
+ *     return { provider: "my-sms", channel: "sms", messageId: id, to: phone, dryRun: false }
+ *   },
+ * }
+ */
 export interface SmsSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own (`"my-sms"`). */
+  readonly provider: string;
   /**
    * Sends one SMS.
    *
@@ -41,10 +60,13 @@ export interface SmsSender {
   sendSms(phone: string, text: string): Promise<SendResult>;
 }
 
-/** Anything that can send a free-form WhatsApp text: `MetaWhatsappClient`, `ExolveClient`. */
+/**
+ * Anything that can send a free-form WhatsApp text: `MetaWhatsappClient`, `ExolveClient`, or your
+ * own client (errors as for {@link SmsSender}).
+ */
 export interface WhatsappSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own. */
+  readonly provider: string;
   /**
    * Sends a free-form WhatsApp text. Meta accepts it only within 24 hours of the customer's last
    * message to you; otherwise use a template.
@@ -93,10 +115,10 @@ export interface EmailMessage {
   readonly idempotencyKey?: string;
 }
 
-/** Anything that can send an email: `ResendClient`. */
+/** Anything that can send an email: `ResendClient`, or your own client (errors as for {@link SmsSender}). */
 export interface EmailSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own. */
+  readonly provider: string;
   /** Sends one email. */
   sendEmail(message: EmailMessage): Promise<SendResult>;
 }

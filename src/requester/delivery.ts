@@ -1,4 +1,4 @@
-import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
+import { OtzovikError } from "../core/errors.js";
 import type { SendResult } from "../providers/types.js";
 import { compileTemplate, type TemplateVars } from "./template.js";
 import type { ChannelSpec, WhatsappTemplateSender } from "./types.js";
@@ -17,27 +17,20 @@ export type DeliveryResult =
   | { readonly kind: "failed"; readonly error: OtzovikError }
   | { readonly kind: "no_channel" };
 
-/** Provider codes that mean the person refused messages: remembered as an opt-out. */
-const OPT_OUT_CODES: Record<string, ReadonlySet<string>> = {
-  "sms.ru": new Set(["209", "215"]),
-  meta: new Set(["131050"]),
-};
-
-/** `true` when a provider error is the recipient's refusal (stop list, marketing opt-out). */
-export function isOptOutError(error: unknown): error is OtzovikError {
-  return (
-    error instanceof OtzovikError &&
-    error.provider !== null &&
-    OPT_OUT_CODES[error.provider]?.has(String(error.code)) === true
-  );
-}
-
 const DEFAULT_SUBJECT = "{business}: оцените нас";
 
-function asOtzovikError(error: unknown): OtzovikError {
+/**
+ * A send failure as an {@link OtzovikError}. Built-in drivers throw nothing else; anything else
+ * (a custom client throwing a plain `Error`) may have been thrown after the message went out, so
+ * it is an `unknown_outcome`: never sent again, on any channel.
+ */
+function asOtzovikError(error: unknown, provider: string): OtzovikError {
   if (error instanceof OtzovikError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new OtzovikError(`Sending failed: ${message}`, { code: "send_failed", cause: error });
+  return new OtzovikError(
+    `Sending failed: ${message}. The message may have been sent, so it is not sent again.`,
+    { code: "send_failed", provider, category: "unknown_outcome", cause: error },
+  );
 }
 
 /** Sends over one channel. */
@@ -74,10 +67,11 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * Tries the channels in order. A permanent failure ("not on WhatsApp", outside the 24-hour window)
- * or a failure left after the client's own retries moves on to the next channel. Two things stop
- * the chain: an unknown outcome (the message may have arrived — never send it again elsewhere)
- * and an opt-out answer (the person refused messages).
+ * Tries the channels in order, deciding by the error's category alone (no provider codes here).
+ * `not_on_channel` ("not on WhatsApp", outside the 24-hour window), `permanent` and any failure
+ * left after the client's own retries move on to the next channel. Two categories stop the chain:
+ * `unknown_outcome` (the message may have arrived: never send it again elsewhere) and `opted_out`
+ * (the person refused messages).
  */
 export async function deliver(
   channels: readonly ChannelSpec[],
@@ -92,9 +86,9 @@ export async function deliver(
     try {
       return { kind: "sent", channel: spec.type, result: await sendOne(spec, to, text, vars) };
     } catch (error) {
-      const failure = asOtzovikError(error);
-      if (error instanceof DeliveryUnknownError) return { kind: "unknown", error: failure };
-      if (isOptOutError(failure)) return { kind: "opted_out", error: failure };
+      const failure = asOtzovikError(error, spec.client.provider);
+      if (failure.category === "unknown_outcome") return { kind: "unknown", error: failure };
+      if (failure.category === "opted_out") return { kind: "opted_out", error: failure };
       lastError = failure;
     }
   }
