@@ -6,6 +6,7 @@ import {
   type HttpResponse,
   idString,
   isRecord,
+  optionalFunction,
   type PhoneClientOptions,
   parseJsonLossless,
   phoneForLog,
@@ -177,10 +178,8 @@ export function createExolveClient(options: ExolveClientOptions): ExolveClient {
   ).replace(/^\/+/, "");
   if (!/^[\w./-]+$/.test(whatsappPath) || whatsappPath.includes(".."))
     configError(PROVIDER, "whatsappPath", "must be a plain path such as messaging/v1/SendWhatsApp");
-  if (options.buildWhatsappBody !== undefined && typeof options.buildWhatsappBody !== "function")
-    configError(PROVIDER, "buildWhatsappBody", "must be a function");
   const buildWhatsappBody =
-    options.buildWhatsappBody ??
+    optionalFunction(PROVIDER, "buildWhatsappBody", options.buildWhatsappBody) ??
     ((m: ExolveWhatsappMessage) => ({
       number: m.sender,
       destination: m.destination,

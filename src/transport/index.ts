@@ -19,6 +19,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   invalidArgument,
   optionalBoolean,
+  optionalFunction,
   optionalString,
   phoneForLog,
   type ResolvedClientOptions,
