@@ -18,8 +18,39 @@ export {
   type WebhookRequest,
   type WebhookResponse,
 } from "./adapters/core.js";
-export * from "./channels/index.js";
-export { ConfigError, OtzovikError, type OtzovikErrorOptions } from "./core/errors.js";
+export {
+  type DevModeOptions,
+  type EmailConfig,
+  getSmsBalance,
+  isWhatsappConfigured,
+  type SmsConfig,
+  sendEmail,
+  sendSms,
+  sendVerificationEmail,
+  sendWhatsapp,
+  sendWhatsappTemplate,
+  type VerificationEmailOptions,
+  type WhatsappConfig,
+  type WhatsappConfigured,
+  type WhatsappProvider,
+  type WhatsappTemplateOptions,
+} from "./convenience/index.js";
+export {
+  ConfigError,
+  DeliveryUnknownError,
+  type DeliveryUnknownErrorOptions,
+  type ErrorCategory,
+  type ErrorCode,
+  NetworkError,
+  type NetworkErrorOptions,
+  OtzovikError,
+  type OtzovikErrorCode,
+  type OtzovikErrorOptions,
+  ProviderError,
+  type ProviderErrorOptions,
+  type UnknownOutcomeReason,
+  ValidationError,
+} from "./core/errors.js";
 export { createLogger, type Logger, type LogMeta } from "./core/logger.js";
 export {
   type CountryCode,
@@ -30,6 +61,51 @@ export {
   type PhoneProblem,
   type ValidPhone,
 } from "./core/phone.js";
+export {
+  type Channel,
+  type ClientOptions,
+  classifyMetaCode,
+  classifyResendName,
+  classifySmsRuCode,
+  createExolveClient,
+  createMetaWhatsappClient,
+  createResendClient,
+  createSmsRuClient,
+  type EmailMessage,
+  type EmailSender,
+  type EmailTag,
+  EXOLVE_BASE_URL,
+  EXOLVE_DEFAULT_WHATSAPP_PATH,
+  EXOLVE_SMS_PATH,
+  type ExolveClient,
+  type ExolveClientOptions,
+  type ExolveWhatsappMessage,
+  META_DEFAULT_GRAPH_VERSION,
+  META_GRAPH_BASE_URL,
+  type MetaTemplateComponent,
+  type MetaTemplateOptions,
+  type MetaTemplateParameter,
+  type MetaTextOptions,
+  type MetaWhatsappClient,
+  type MetaWhatsappClientOptions,
+  type PhoneClientOptions,
+  type ProviderName,
+  RESEND_BASE_URL,
+  RESEND_USER_AGENT,
+  type ResendClient,
+  type ResendClientOptions,
+  type RetryOptions,
+  type SendResult,
+  SMS_RU_BASE_URL,
+  type SmsBalance,
+  type SmsRuClient,
+  type SmsRuClientOptions,
+  type SmsRuCost,
+  type SmsRuMessageStatus,
+  type SmsRuSendOptions,
+  type SmsSender,
+  type WhatsappSender,
+} from "./providers/index.js";
 export { DEFAULT_QUIET_HOURS, type QuietHours } from "./requester/quiet-hours.js";
 export { createReviewRequester } from "./requester/requester.js";
 export { DEFAULT_MESSAGE, type TemplateVars, type TextTemplate } from "./requester/template.js";
@@ -114,3 +190,4 @@ export {
   memoryStore,
 } from "./stores/memory.js";
 export type { Store } from "./stores/types.js";
+export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from "./transport/index.js";

@@ -1,5 +1,5 @@
-import type { SendResult } from "../channels/types.js";
 import { OtzovikError } from "../core/errors.js";
+import type { SendResult } from "../providers/types.js";
 import type { Channel } from "./config.js";
 import type { TemplateVars } from "./template.js";
 import type { WhatsappTemplateSender } from "./types.js";

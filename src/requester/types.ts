@@ -1,8 +1,8 @@
-import type { MetaTemplateOptions } from "../channels/meta-whatsapp.js";
-import type { EmailSender, SendResult, SmsSender, WhatsappSender } from "../channels/types.js";
 import type { OtzovikError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
+import type { MetaTemplateOptions } from "../providers/meta-whatsapp.js";
+import type { EmailSender, SendResult, SmsSender, WhatsappSender } from "../providers/types.js";
 import type { Scheduler } from "../schedulers/types.js";
 import type { AmocrmPhoneLookup } from "../sources/amocrm/client.js";
 import type { ParserOptions } from "../sources/registry.js";

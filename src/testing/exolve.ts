@@ -3,7 +3,7 @@ import {
   EXOLVE_BASE_URL,
   EXOLVE_DEFAULT_WHATSAPP_PATH,
   EXOLVE_SMS_PATH,
-} from "../channels/exolve.js";
+} from "../providers/exolve.js";
 import {
   commonAnswer,
   createScenarioQueue,

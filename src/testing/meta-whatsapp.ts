@@ -1,5 +1,5 @@
 import { HttpResponse, http } from "msw";
-import { META_GRAPH_BASE_URL } from "../channels/meta-whatsapp.js";
+import { META_GRAPH_BASE_URL } from "../providers/meta-whatsapp.js";
 import {
   commonAnswer,
   createScenarioQueue,

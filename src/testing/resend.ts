@@ -1,5 +1,5 @@
 import { HttpResponse, http } from "msw";
-import { RESEND_BASE_URL } from "../channels/resend.js";
+import { RESEND_BASE_URL } from "../providers/resend.js";
 import {
   commonAnswer,
   createScenarioQueue,

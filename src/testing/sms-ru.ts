@@ -1,5 +1,5 @@
 import { HttpResponse, http } from "msw";
-import { SMS_RU_BASE_URL } from "../channels/sms-ru.js";
+import { SMS_RU_BASE_URL } from "../providers/sms-ru.js";
 import {
   commonAnswer,
   createScenarioQueue,

@@ -1,4 +1,4 @@
-import type { SmsSender } from "../../src/channels/types.js";
+import type { SmsSender } from "../../src/providers/types.js";
 
 /** An in-memory SMS client that accepts every message at once and records the recipients. */
 export function recordingSmsClient() {

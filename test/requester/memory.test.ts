@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SmsSender } from "../../src/channels/types.js";
+import type { SmsSender } from "../../src/providers/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import { DEFAULT_MAX_ENTRIES, memoryStore } from "../../src/stores/memory.js";
 

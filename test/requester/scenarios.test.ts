@@ -1,7 +1,7 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createMetaWhatsappClient } from "../../src/channels/meta-whatsapp.js";
-import { createSmsRuClient } from "../../src/channels/sms-ru.js";
+import { createMetaWhatsappClient } from "../../src/providers/meta-whatsapp.js";
+import { createSmsRuClient } from "../../src/providers/sms-ru.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import type { AmocrmPhoneLookup, RequesterOptions } from "../../src/requester/types.js";
 import { memoryStore } from "../../src/stores/memory.js";

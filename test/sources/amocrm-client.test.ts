@@ -1,8 +1,6 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createSmsRuClient } from "../../src/channels/sms-ru.js";
-import type { ClientOptions } from "../../src/channels/types.js";
 import {
   ConfigError,
   NetworkError,
@@ -11,6 +9,8 @@ import {
   ValidationError,
 } from "../../src/core/errors.js";
 import type { Logger } from "../../src/core/logger.js";
+import { createSmsRuClient } from "../../src/providers/sms-ru.js";
+import type { ClientOptions } from "../../src/providers/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import { type AmocrmClientOptions, createAmocrmClient } from "../../src/sources/amocrm/client.js";
 import { createFakeAmocrm } from "../../src/testing/amocrm.js";

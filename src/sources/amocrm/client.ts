@@ -1,23 +1,23 @@
-import {
-  createTransport,
-  type HttpResponse,
-  redactedDetails,
-  unexpectedResponse,
-} from "../../channels/http.js";
-import { idString, isRecord, parseJsonLossless } from "../../channels/json.js";
+import { type ErrorCategory, OtzovikError, ProviderError } from "../../core/errors.js";
+import type { CountryCode } from "../../core/phone.js";
 import {
   configError,
+  createTransport,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isRecord,
   optionalBoolean,
   optionalString,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   resolvePhoneClientOptions,
-} from "../../channels/options.js";
-import type { PhoneClientOptions } from "../../channels/types.js";
-import { type ErrorCategory, OtzovikError, ProviderError } from "../../core/errors.js";
-import type { CountryCode } from "../../core/phone.js";
+  unexpectedResponse,
+} from "../../transport/index.js";
 import { amocrmContactPhone } from "./parse.js";
 
 const PROVIDER = "amocrm";

@@ -1,6 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { readEnv } from "../../src/channels/env.js";
+import { readEnv } from "../../src/convenience/env.js";
 import {
   getSmsBalance,
   isWhatsappConfigured,
@@ -9,7 +9,7 @@ import {
   sendVerificationEmail,
   sendWhatsapp,
   sendWhatsappTemplate,
-} from "../../src/channels/index.js";
+} from "../../src/convenience/index.js";
 import { ConfigError } from "../../src/core/errors.js";
 import {
   allHandlers,
@@ -19,7 +19,7 @@ import {
   RESEND_KEY,
   recordingLogger,
   SMSRU_KEY,
-} from "./harness.js";
+} from "../helpers/provider-harness.js";
 
 const VARS = [
   "SMSRU_API_KEY",

@@ -1,17 +1,25 @@
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
+  createTransport,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isRecord,
   optionalBoolean,
   optionalString,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  type Recipient,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { type Recipient, requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, SmsSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, SmsSender } from "./types.js";
 
 const PROVIDER = "sms.ru";
 /** SMS.ru's public API root. */
@@ -127,13 +135,13 @@ const CODES: Record<number, readonly [ErrorCategory, string]> = {
   206: ["defer", "Daily sending limit reached: try again tomorrow."],
   207: ["permanent", "No delivery route to this number."],
   208: ["permanent", "Invalid send time."],
-  209: ["permanent", "The number is in your stop-list."],
+  209: ["opted_out", "The number is in your stop-list: do not message it again."],
   210: ["permanent", "GET used where POST is required."],
   211: ["permanent", "Method not found."],
   212: ["permanent", "Text is not UTF-8."],
   213: ["permanent", "Too many recipients."],
   214: ["config", "The number is abroad and the account sends to Russian numbers only."],
-  215: ["permanent", "The number is in the SMS.ru stop-list (spam complaint): do not retry."],
+  215: ["opted_out", "The number is in the SMS.ru stop-list (spam complaint): do not retry."],
   216: ["permanent", "Forbidden word in the text."],
   217: ["permanent", "Credit advertising without the required disclaimer."],
   220: ["retryable", "Service temporarily unavailable."],
@@ -157,7 +165,12 @@ const CODES: Record<number, readonly [ErrorCategory, string]> = {
   550: ["config", "Country blocked for security reasons."],
 };
 
-/** Category of an SMS.ru `status_code`; unknown codes are permanent. */
+/**
+ * Category of an SMS.ru `status_code`: 209 (your stop-list) and 215 (SMS.ru's stop-list after a
+ * spam complaint) are `opted_out`; 220, 500 and 508 `retryable`; daily and anti-fraud limits
+ * (206, 230, 233, 506) `defer`; key errors `auth`; balance, sender and account problems `config`;
+ * everything else, including duplicates (231, 232) and unknown codes, `permanent`.
+ */
 export function classifySmsRuCode(code: number): ErrorCategory {
   return CODES[code]?.[0] ?? "permanent";
 }
@@ -229,9 +242,10 @@ const STATE: Record<number, SmsRuMessageStatus["state"]> = {
 /**
  * Creates an SMS.ru client. Every call is a `POST` with a form-encoded body holding `api_id` and
  * `json=1` (the key never appears in a URL). SMS.ru reports errors with HTTP 200 and a
- * `status_code`; otzovik classifies by that code: 220, 500 and 508 are retried, duplicates (231,
- * 232) and bad numbers never are. A timeout on `sms/send` is reported as a
- * `DeliveryUnknownError`: SMS.ru has no idempotency key, so a retry could send twice.
+ * `status_code`; otzovik classifies by that code (see {@link classifySmsRuCode}): 220, 500 and
+ * 508 are retried, duplicates (231, 232) and bad numbers never are, and stop-list answers (209,
+ * 215) are `opted_out`. A timeout on `sms/send` is reported as a `DeliveryUnknownError`: SMS.ru
+ * has no idempotency key, so a retry could send twice.
  *
  * @throws {ConfigError} when `apiKey` is missing or an option is invalid.
  *

@@ -1,18 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findErrorCode, isConnectError } from "../../src/channels/http.js";
 import {
-  createSmsRuClient,
+  ConfigError,
   DeliveryUnknownError,
   NetworkError,
+  OtzovikError,
   ProviderError,
-} from "../../src/channels/index.js";
-import { parseJsonLossless } from "../../src/channels/json.js";
-import { resolveRetry } from "../../src/channels/options.js";
-import { redact } from "../../src/channels/redact.js";
-import { backoffDelay, parseRetryAfter } from "../../src/channels/retry.js";
-import { ConfigError, OtzovikError } from "../../src/core/errors.js";
-import { FAST, SMSRU_KEY } from "./harness.js";
+} from "../../src/core/errors.js";
+import { createSmsRuClient } from "../../src/providers/index.js";
+import { findErrorCode, isConnectError } from "../../src/transport/http.js";
+import { parseJsonLossless } from "../../src/transport/json.js";
+import { resolveRetry } from "../../src/transport/options.js";
+import { redact } from "../../src/transport/redact.js";
+import { backoffDelay, parseRetryAfter } from "../../src/transport/retry.js";
+import { FAST, SMSRU_KEY } from "../helpers/provider-harness.js";
 
 describe("parseJsonLossless", () => {
   it("keeps integers beyond 2^53 and money fields as exact strings", () => {

@@ -1,17 +1,25 @@
 import { DeliveryUnknownError, type ErrorCategory, ProviderError } from "../core/errors.js";
 import { normalizePhone } from "../core/phone.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
   configError,
+  createTransport,
+  type HttpResponse,
+  idString,
+  isRecord,
+  optionalFunction,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   requireString,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, SmsSender, WhatsappSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, SmsSender, WhatsappSender } from "./types.js";
 
 const PROVIDER = "exolve";
 /** Exolve's API root. */
@@ -170,10 +178,8 @@ export function createExolveClient(options: ExolveClientOptions): ExolveClient {
   ).replace(/^\/+/, "");
   if (!/^[\w./-]+$/.test(whatsappPath) || whatsappPath.includes(".."))
     configError(PROVIDER, "whatsappPath", "must be a plain path such as messaging/v1/SendWhatsApp");
-  if (options.buildWhatsappBody !== undefined && typeof options.buildWhatsappBody !== "function")
-    configError(PROVIDER, "buildWhatsappBody", "must be a function");
   const buildWhatsappBody =
-    options.buildWhatsappBody ??
+    optionalFunction(PROVIDER, "buildWhatsappBody", options.buildWhatsappBody) ??
     ((m: ExolveWhatsappMessage) => ({
       number: m.sender,
       destination: m.destination,

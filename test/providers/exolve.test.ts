@@ -1,13 +1,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createExolveClient,
-  DeliveryUnknownError,
-  EXOLVE_DEFAULT_WHATSAPP_PATH,
-  ProviderError,
-} from "../../src/channels/index.js";
+import { DeliveryUnknownError, ProviderError } from "../../src/core/errors.js";
+import { createExolveClient, EXOLVE_DEFAULT_WHATSAPP_PATH } from "../../src/providers/index.js";
 import { createFakeExolve } from "../../src/testing/index.js";
-import { EXOLVE_KEY, FAST } from "./harness.js";
+import { EXOLVE_KEY, FAST } from "../helpers/provider-harness.js";
 
 const fake = createFakeExolve({ apiKey: EXOLVE_KEY, retryAfterSeconds: 0 });
 const custom = createFakeExolve({

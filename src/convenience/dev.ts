@@ -1,7 +1,7 @@
 import { ConfigError } from "../core/errors.js";
 import type { Logger, LogMeta } from "../core/logger.js";
 import { createLogger } from "../core/logger.js";
-import type { Channel, ProviderName, SendResult } from "./types.js";
+import type { Channel, ProviderName, SendResult } from "../providers/types.js";
 
 /** Options shared by the convenience functions (`sendSms`, `sendWhatsapp`, `sendEmail`, …). */
 export interface DevModeOptions {

@@ -1,14 +1,10 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  classifyResendName,
-  createResendClient,
-  ProviderError,
-  ValidationError,
-} from "../../src/channels/index.js";
+import { ProviderError, ValidationError } from "../../src/core/errors.js";
+import { classifyResendName, createResendClient } from "../../src/providers/index.js";
 import { createFakeResend } from "../../src/testing/index.js";
-import { FAST, RESEND_KEY } from "./harness.js";
+import { FAST, RESEND_KEY } from "../helpers/provider-harness.js";
 
 const fake = createFakeResend({ apiKey: RESEND_KEY, retryAfterSeconds: 0 });
 const server = setupServer(...fake.handlers);

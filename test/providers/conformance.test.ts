@@ -3,13 +3,14 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  ConfigError,
   DeliveryUnknownError,
   NetworkError,
+  OtzovikError,
   ProviderError,
   ValidationError,
-} from "../../src/channels/index.js";
-import { ConfigError, OtzovikError } from "../../src/core/errors.js";
-import { ALL_SECRETS, allHandlers, drivers, recordingLogger } from "./harness.js";
+} from "../../src/core/errors.js";
+import { ALL_SECRETS, allHandlers, drivers, recordingLogger } from "../helpers/provider-harness.js";
 
 const server = setupServer(...allHandlers());
 beforeAll(() => {

@@ -1,10 +1,9 @@
 import { ValidationError } from "../core/errors.js";
+import { createResendClient, type ResendClientOptions } from "../providers/resend.js";
+import type { EmailMessage, SendResult } from "../providers/types.js";
+import { emailList, maskEmail } from "../transport/index.js";
 import { type DevModeOptions, dryRunResult, logDryRun, missingOf, shouldDryRun } from "./dev.js";
 import { readEnv } from "./env.js";
-import { emailList } from "./recipient.js";
-import { maskEmail } from "./redact.js";
-import { createResendClient, type ResendClientOptions } from "./resend.js";
-import type { EmailMessage, SendResult } from "./types.js";
 
 /**
  * Config of {@link sendEmail} and {@link sendVerificationEmail}: any {@link ResendClientOptions},

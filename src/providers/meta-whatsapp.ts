@@ -1,18 +1,26 @@
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
   configError,
+  createTransport,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isRecord,
   optionalBoolean,
+  type PhoneClientOptions,
+  parseJsonLossless,
   phoneForLog,
+  type Recipient,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   requireString,
+  requireText,
   resolvePhoneClientOptions,
-} from "./options.js";
-import { type Recipient, requireText, toRecipient } from "./recipient.js";
-import type { PhoneClientOptions, SendResult, WhatsappSender } from "./types.js";
+  toRecipient,
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { SendResult, WhatsappSender } from "./types.js";
 
 const PROVIDER = "meta";
 /** The Graph API root. */
@@ -118,20 +126,20 @@ const CODES: Record<number, readonly [ErrorCategory, string]> = {
   131009: ["permanent", "A parameter value is invalid."],
   131016: ["retryable", "Service temporarily unavailable."],
   131021: ["permanent", "The recipient cannot be the sender."],
-  131026: ["permanent", "Undeliverable: not a WhatsApp user or an old app. Try SMS."],
+  131026: ["not_on_channel", "Undeliverable: not a WhatsApp user or an old app. Try SMS."],
   131030: ["config", "Recipient not in the test number's allowed list (sandbox)."],
   131031: ["config", "The business account is locked."],
   131037: ["config", "The business number lacks an approved display name."],
   131042: ["config", "Business payment issue."],
   131045: ["config", "Phone number registration or certificate error."],
   131047: [
-    "permanent",
+    "not_on_channel",
     "More than 24 hours since the customer last wrote: send a template (sendTemplate) or use " +
       "another channel.",
   ],
   131048: ["defer", "Spam rate limit: pause this campaign."],
   131049: ["defer", "Meta limits marketing messages to this user: not for 24 hours."],
-  131050: ["permanent", "The user opted out of your marketing messages: do not message again."],
+  131050: ["opted_out", "The user opted out of your marketing messages: do not message again."],
   131051: ["permanent", "Unsupported message type."],
   131056: ["retryable", "Pair rate limit: too many messages to this user; wait at least 6 s."],
   131057: ["defer", "The business account is in maintenance mode."],
@@ -149,8 +157,11 @@ const CODES: Record<number, readonly [ErrorCategory, string]> = {
 };
 
 /**
- * Category of a Meta `error.code`, falling back to the HTTP status for codes otzovik does not know
- * (5xx and 429 retryable, 401 auth, others permanent).
+ * Category of a Meta `error.code`: 131050 (the user stopped your marketing messages) is
+ * `opted_out`; 131026 (not a WhatsApp user) and 131047 (more than 24 hours since the customer
+ * last wrote) are `not_on_channel`; rate limits and temporary errors `retryable`; token errors
+ * `auth`; template, permission and account errors `config`. Codes otzovik does not know fall back
+ * to the HTTP status (5xx and 429 retryable, 401 auth, others permanent).
  */
 export function classifyMetaCode(code: number | null, httpStatus: number): ErrorCategory {
   const known = code === null ? undefined : CODES[code];
@@ -185,6 +196,7 @@ function metaError(response: HttpResponse, body: Record<string, unknown>): Provi
  * token). Errors are classified by `error.code`, not by HTTP status (Meta sends rate limits as
  * 400 or 429): rate limits (4, 80007, 130429, 131056) and temporary errors (1, 2, 131000, 131016,
  * 133004) are retried; 131047 (outside the 24-hour window) and template errors never are.
+ * 131026 and 131047 are `not_on_channel` (try another channel), 131050 is `opted_out`.
  * Meta has no idempotency key: a timeout is reported as `DeliveryUnknownError`, not retried.
  *
  * @throws {ConfigError} when `accessToken` or `phoneNumberId` is missing or an option is invalid.

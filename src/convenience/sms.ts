@@ -1,14 +1,14 @@
 import { maskPhone } from "../core/phone.js";
-import { type DevModeOptions, dryRunResult, logDryRun, missingOf, shouldDryRun } from "./dev.js";
-import { readEnv } from "./env.js";
-import { toRecipient } from "./recipient.js";
 import {
   createSmsRuClient,
   type SmsBalance,
   type SmsRuClientOptions,
   type SmsRuSendOptions,
-} from "./sms-ru.js";
-import type { SendResult } from "./types.js";
+} from "../providers/sms-ru.js";
+import type { SendResult } from "../providers/types.js";
+import { toRecipient } from "../transport/index.js";
+import { type DevModeOptions, dryRunResult, logDryRun, missingOf, shouldDryRun } from "./dev.js";
+import { readEnv } from "./env.js";
 
 /**
  * Config of {@link sendSms} and {@link getSmsBalance}: any {@link SmsRuClientOptions}, each

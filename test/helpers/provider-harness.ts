@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { Logger, LogMeta } from "../../src/core/logger.js";
 import {
   type ClientOptions,
   createExolveClient,
@@ -6,8 +7,7 @@ import {
   createResendClient,
   createSmsRuClient,
   type SendResult,
-} from "../../src/channels/index.js";
-import type { Logger, LogMeta } from "../../src/core/logger.js";
+} from "../../src/providers/index.js";
 import {
   createFakeExolve,
   createFakeMetaWhatsapp,

@@ -1,22 +1,4 @@
 export {
-  DeliveryUnknownError,
-  type DeliveryUnknownErrorOptions,
-  type ErrorCategory,
-  NetworkError,
-  type NetworkErrorOptions,
-  ProviderError,
-  type ProviderErrorOptions,
-  type UnknownOutcomeReason,
-  ValidationError,
-} from "../core/errors.js";
-export type { DevModeOptions } from "./dev.js";
-export {
-  type EmailConfig,
-  sendEmail,
-  sendVerificationEmail,
-  type VerificationEmailOptions,
-} from "./email.js";
-export {
   createExolveClient,
   EXOLVE_BASE_URL,
   EXOLVE_DEFAULT_WHATSAPP_PATH,
@@ -37,7 +19,6 @@ export {
   type MetaWhatsappClient,
   type MetaWhatsappClientOptions,
 } from "./meta-whatsapp.js";
-export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from "./options.js";
 export {
   classifyResendName,
   createResendClient,
@@ -46,7 +27,6 @@ export {
   type ResendClient,
   type ResendClientOptions,
 } from "./resend.js";
-export { getSmsBalance, type SmsConfig, sendSms } from "./sms.js";
 export {
   classifySmsRuCode,
   createSmsRuClient,
@@ -71,12 +51,3 @@ export type {
   SmsSender,
   WhatsappSender,
 } from "./types.js";
-export {
-  isWhatsappConfigured,
-  sendWhatsapp,
-  sendWhatsappTemplate,
-  type WhatsappConfig,
-  type WhatsappConfigured,
-  type WhatsappProvider,
-  type WhatsappTemplateOptions,
-} from "./whatsapp.js";

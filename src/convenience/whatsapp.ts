@@ -1,15 +1,15 @@
 import { ConfigError } from "../core/errors.js";
 import { maskPhone } from "../core/phone.js";
-import { type DevModeOptions, dryRunResult, logDryRun, missingOf, shouldDryRun } from "./dev.js";
-import { readEnv } from "./env.js";
-import { createExolveClient, type ExolveClientOptions } from "./exolve.js";
+import { createExolveClient, type ExolveClientOptions } from "../providers/exolve.js";
 import {
   createMetaWhatsappClient,
   type MetaTemplateComponent,
   type MetaWhatsappClientOptions,
-} from "./meta-whatsapp.js";
-import { toRecipient } from "./recipient.js";
-import type { SendResult } from "./types.js";
+} from "../providers/meta-whatsapp.js";
+import type { SendResult } from "../providers/types.js";
+import { toRecipient } from "../transport/index.js";
+import { type DevModeOptions, dryRunResult, logDryRun, missingOf, shouldDryRun } from "./dev.js";
+import { readEnv } from "./env.js";
 
 /** The WhatsApp providers {@link sendWhatsapp} can use. */
 export type WhatsappProvider = "meta" | "exolve";

@@ -70,6 +70,17 @@ export function optionalBoolean(provider: string, option: string, value: unknown
   return value;
 }
 
+/** Checks an optional function option (a callback such as a body builder). */
+export function optionalFunction<T extends (...args: never[]) => unknown>(
+  provider: string,
+  option: string,
+  value: T | undefined,
+): T | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "function") configError(provider, option, "must be a function");
+  return value;
+}
+
 /** Checks `defaultCountry`: two capital letters. */
 export function resolveCountry(provider: string, value: unknown): CountryCode {
   if (value === undefined) return "RU";

@@ -1,13 +1,10 @@
+import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  classifySmsRuCode,
-  createSmsRuClient,
-  ProviderError,
-  ValidationError,
-} from "../../src/channels/index.js";
+import { ProviderError, ValidationError } from "../../src/core/errors.js";
+import { classifySmsRuCode, createSmsRuClient } from "../../src/providers/index.js";
 import { createFakeSmsRu } from "../../src/testing/index.js";
-import { FAST, SMSRU_KEY } from "./harness.js";
+import { FAST, SMSRU_KEY } from "../helpers/provider-harness.js";
 
 const fake = createFakeSmsRu({ apiKey: SMSRU_KEY, retryAfterSeconds: 0, balance: "0.50" });
 const server = setupServer(...fake.handlers);
@@ -63,6 +60,33 @@ describe("SMS.ru specifics", () => {
     expect(classifySmsRuCode(508)).toBe("retryable");
     expect(classifySmsRuCode(230)).toBe("defer");
     expect(classifySmsRuCode(9999)).toBe("permanent");
+  });
+
+  it.each([
+    [209, "Номер находится в стоп-листе"],
+    [215, "Номер находится в стоп-листе SMS.RU"],
+  ])("classifies stop-list code %i as opted_out, not retried", async (code, text) => {
+    fake.enqueue(() =>
+      HttpResponse.json({
+        status: "OK",
+        status_code: 100,
+        sms: { "79161234567": { status: "ERROR", status_code: code, status_text: text } },
+        balance: 4122.56,
+      }),
+    );
+    const error = await client()
+      .sendSms("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      provider: "sms.ru",
+      code: String(code),
+      category: "opted_out",
+      retryable: false,
+      httpStatus: 200,
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(classifySmsRuCode(code)).toBe("opted_out");
   });
 
   it("retries a top-level 500 and succeeds", async () => {

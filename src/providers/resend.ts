@@ -1,18 +1,25 @@
 import { type ErrorCategory, ProviderError, ValidationError } from "../core/errors.js";
-import { createTransport, type HttpResponse, redactedDetails, unexpectedResponse } from "./http.js";
-import { idString, isRecord, parseJsonLossless } from "./json.js";
 import {
+  type ClientOptions,
   configError,
+  createTransport,
+  emailList,
+  type HttpResponse,
+  idString,
   invalidArgument,
+  isEmailAddress,
+  isRecord,
   optionalString,
+  parseJsonLossless,
+  parseRetryAfter,
+  redactedDetails,
   requireOptionsObject,
   requireSecret,
   requireString,
   resolveClientOptions,
-} from "./options.js";
-import { emailList, isEmailAddress } from "./recipient.js";
-import { parseRetryAfter } from "./retry.js";
-import type { ClientOptions, EmailMessage, EmailSender, SendResult } from "./types.js";
+  unexpectedResponse,
+} from "../transport/index.js";
+import type { EmailMessage, EmailSender, SendResult } from "./types.js";
 
 const PROVIDER = "resend";
 /** Resend's API root. */

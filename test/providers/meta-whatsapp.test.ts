@@ -1,15 +1,13 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConfigError, ProviderError, ValidationError } from "../../src/core/errors.js";
 import {
   classifyMetaCode,
   createMetaWhatsappClient,
   META_DEFAULT_GRAPH_VERSION,
-  ProviderError,
-  ValidationError,
-} from "../../src/channels/index.js";
-import { ConfigError } from "../../src/core/errors.js";
+} from "../../src/providers/index.js";
 import { createFakeMetaWhatsapp } from "../../src/testing/index.js";
-import { FAST, META_TOKEN } from "./harness.js";
+import { FAST, META_TOKEN } from "../helpers/provider-harness.js";
 
 const fake = createFakeMetaWhatsapp({ accessToken: META_TOKEN, retryAfterSeconds: 0 });
 const server = setupServer(...fake.handlers);
@@ -30,7 +28,7 @@ describe("Meta WhatsApp specifics", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({
       code: "131047",
-      category: "permanent",
+      category: "not_on_channel",
       retryable: false,
       httpStatus: 400,
     });
@@ -93,7 +91,8 @@ describe("Meta WhatsApp specifics", () => {
     ["template_params", "132000", "config"],
     ["template_missing", "132001", "config"],
     ["not_allowed", "131030", "config"],
-    ["opted_out", "131050", "permanent"],
+    ["opted_out", "131050", "opted_out"],
+    ["undeliverable", "131026", "not_on_channel"],
     ["auth", "190", "auth"],
   ] as const)("%s → code %s, %s, not retried", async (scenario, code, category) => {
     fake.enqueue(scenario);
@@ -109,7 +108,13 @@ describe("Meta WhatsApp specifics", () => {
     expect(classifyMetaCode(999999, 400)).toBe("permanent");
     expect(classifyMetaCode(250, 403)).toBe("config");
     expect(classifyMetaCode(null, 401)).toBe("auth");
-    expect(classifyMetaCode(131047, 429)).toBe("permanent");
+    expect(classifyMetaCode(131047, 429)).toBe("not_on_channel");
+  });
+
+  it("classifies the recipient's refusal as opted_out and unreachable numbers as not_on_channel", () => {
+    expect(classifyMetaCode(131050, 400)).toBe("opted_out");
+    expect(classifyMetaCode(131026, 400)).toBe("not_on_channel");
+    expect(classifyMetaCode(131047, 400)).toBe("not_on_channel");
   });
 
   it("uses a configurable Graph version (default v23.0)", async () => {

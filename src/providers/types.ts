@@ -1,10 +1,12 @@
-import type { Logger } from "../core/logger.js";
-import type { CountryCode } from "../core/phone.js";
+export type { ClientOptions, PhoneClientOptions, RetryOptions } from "../transport/types.js";
 
 /** The channel a message went out on. */
 export type Channel = "sms" | "whatsapp" | "email";
 
-/** The providers otzovik can send through. */
+/**
+ * The names of otzovik's built-in providers. A sender's `provider` is any string: your own client
+ * (`"my-sms"`) works wherever a built-in one does.
+ */
 export type ProviderName = "sms.ru" | "meta" | "exolve" | "resend";
 
 /**
@@ -12,8 +14,8 @@ export type ProviderName = "sms.ru" | "meta" | "exolve" | "resend";
  * delivery is reported later (SMS.ru `sms/status`, Meta status webhooks, Resend events).
  */
 export interface SendResult {
-  /** The provider that accepted the message. */
-  readonly provider: ProviderName;
+  /** The provider that accepted the message: a {@link ProviderName} or your own client's name. */
+  readonly provider: string;
   /** The channel it went out on. */
   readonly channel: Channel;
   /**
@@ -30,50 +32,25 @@ export interface SendResult {
 }
 
 /**
- * Automatic retry policy. otzovik retries only failures where the provider said so or the request
- * never reached it; see {@link ClientOptions.retry}.
+ * Anything that can send an SMS: `SmsRuClient`, `ExolveClient`, or your own client.
+ *
+ * A client of your own reports failures by throwing an `OtzovikError` (usually a `ProviderError`)
+ * whose `category` says what happened: `opted_out` for a stop list, `not_on_channel` when the
+ * number cannot be reached this way, `unknown_outcome` when the message may have gone out. Any
+ * other thrown value counts as `unknown_outcome`: it is never sent again.
+ *
+ * @example
+ * const mySms: SmsSender = {
+ *   provider: "my-sms",
+ *   async sendSms(phone, text) {
+ *     const id = await myGateway.send(phone, text)
+ *     return { provider: "my-sms", channel: "sms", messageId: id, to: phone, dryRun: false }
+ *   },
+ * }
  */
-export interface RetryOptions {
-  /** Extra attempts after the first one. Default `2`. `0` disables retries. */
-  readonly retries?: number;
-  /** First backoff delay in ms; doubles on every attempt. Default `500`. */
-  readonly baseDelayMs?: number;
-  /**
-   * Longest wait in ms, for backoff and for `Retry-After` alike. When a provider asks for a longer
-   * wait, otzovik does not wait: it throws the retryable error with `retryAfterMs` so you can
-   * schedule it. Default `10000`.
-   */
-  readonly maxDelayMs?: number;
-  /** Randomise backoff delays (between half and the full delay) to spread load. Default `true`. */
-  readonly jitter?: boolean;
-}
-
-/** Options every client factory accepts. */
-export interface ClientOptions {
-  /** Provider API root, for proxies and fake servers. Defaults to the provider's public URL. */
-  readonly baseUrl?: string;
-  /** Per-attempt timeout in ms. Default `10000`. */
-  readonly timeout?: number;
-  /** Retry policy: `false` or `0` disables it, a number sets `retries`. Default `{ retries: 2 }`. */
-  readonly retry?: RetryOptions | number | false;
-  /** A `fetch` implementation. Default: the global `fetch`, looked up at call time. */
-  readonly fetch?: typeof globalThis.fetch;
-  /** Where to log. Phones are masked and secrets never logged. Default: warnings to `console`. */
-  readonly logger?: Partial<Logger>;
-  /** Mask phone numbers in log lines (`+7916***4567`). Default `true`. */
-  readonly maskPhonesInLogs?: boolean;
-}
-
-/** Options of clients that send to phone numbers. */
-export interface PhoneClientOptions extends ClientOptions {
-  /** Country for phone numbers written without a country code. Default `"RU"`. */
-  readonly defaultCountry?: CountryCode;
-}
-
-/** Anything that can send an SMS: `SmsRuClient`, `ExolveClient`. */
 export interface SmsSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own (`"my-sms"`). */
+  readonly provider: string;
   /**
    * Sends one SMS.
    *
@@ -83,10 +60,13 @@ export interface SmsSender {
   sendSms(phone: string, text: string): Promise<SendResult>;
 }
 
-/** Anything that can send a free-form WhatsApp text: `MetaWhatsappClient`, `ExolveClient`. */
+/**
+ * Anything that can send a free-form WhatsApp text: `MetaWhatsappClient`, `ExolveClient`, or your
+ * own client (errors as for {@link SmsSender}).
+ */
 export interface WhatsappSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own. */
+  readonly provider: string;
   /**
    * Sends a free-form WhatsApp text. Meta accepts it only within 24 hours of the customer's last
    * message to you; otherwise use a template.
@@ -135,10 +115,10 @@ export interface EmailMessage {
   readonly idempotencyKey?: string;
 }
 
-/** Anything that can send an email: `ResendClient`. */
+/** Anything that can send an email: `ResendClient`, or your own client (errors as for {@link SmsSender}). */
 export interface EmailSender {
-  /** The provider's name. */
-  readonly provider: ProviderName;
+  /** The provider's name: a {@link ProviderName} or your own. */
+  readonly provider: string;
   /** Sends one email. */
   sendEmail(message: EmailMessage): Promise<SendResult>;
 }
