@@ -5,19 +5,6 @@
  * @packageDocumentation
  */
 
-export {
-  createWebhookProcessor,
-  DEFAULT_MAX_BODY_BYTES,
-  type DecodedBody,
-  type DecodedValue,
-  decodeBody,
-  findKey,
-  processWebhook,
-  type UndecodableBody,
-  type WebhookHandlerOptions,
-  type WebhookRequest,
-  type WebhookResponse,
-} from "./adapters/core.js";
 export * from "./channels/index.js";
 export { ConfigError, OtzovikError, type OtzovikErrorOptions } from "./core/errors.js";
 export { createLogger, type Logger, type LogMeta } from "./core/logger.js";
