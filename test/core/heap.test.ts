@@ -78,7 +78,7 @@ describe("MinHeap", () => {
   it("a comparator with a sequence number makes ties come out in insertion order", () => {
     const heap = new MinHeap<{ at: number; seq: number }>((a, b) => a.at - b.at || a.seq - b.seq);
     const ats = [5, 1, 5, 1, 3, 5, 1];
-    ats.forEach((at, seq) => heap.push({ at, seq }));
+    for (const [seq, at] of ats.entries()) heap.push({ at, seq });
     expect(drain(heap).map((item) => item.seq)).toEqual([1, 3, 6, 4, 0, 2, 5]);
   });
 });
