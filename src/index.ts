@@ -6,7 +6,13 @@
  */
 
 export * from "./channels/index.js";
-export { ConfigError, OtzovikError, type OtzovikErrorOptions } from "./core/errors.js";
+export {
+  ConfigError,
+  type ErrorCode,
+  OtzovikError,
+  type OtzovikErrorCode,
+  type OtzovikErrorOptions,
+} from "./core/errors.js";
 export { createLogger, type Logger, type LogMeta } from "./core/logger.js";
 export {
   type CountryCode,
