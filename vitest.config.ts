@@ -4,5 +4,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     environment: "node",
+    // `vitest run` also type-checks the project (tsc) and runs the type tests in test/types.
+    typecheck: {
+      enabled: true,
+      include: ["test/**/*.test-d.ts"],
+    },
   },
 });

@@ -5,7 +5,10 @@ import { readFileSync } from "node:fs";
 import { createReviewRequester, memoryStore } from "../dist/index.js";
 
 const template = JSON.parse(
-  readFileSync(new URL("../test/fixtures/iiko/iiko-01-delivery-closed.json", import.meta.url), "utf8"),
+  readFileSync(
+    new URL("../test/fixtures/iiko/iiko-01-delivery-closed.json", import.meta.url),
+    "utf8",
+  ),
 );
 const KEY = "bench-key-0123456789";
 
@@ -21,10 +24,12 @@ function body(i) {
 function countingStore(withBatch) {
   const inner = memoryStore({ maxEntries: 1_000_000 });
   const counter = { calls: 0 };
-  const count = (fn) => (...args) => {
-    counter.calls++;
-    return fn(...args);
-  };
+  const count =
+    (fn) =>
+    (...args) => {
+      counter.calls++;
+      return fn(...args);
+    };
   const store = {
     name: "counting",
     claim: count(inner.claim.bind(inner)),

@@ -6,19 +6,6 @@
  */
 
 export {
-  createWebhookProcessor,
-  DEFAULT_MAX_BODY_BYTES,
-  type DecodedBody,
-  type DecodedValue,
-  decodeBody,
-  findKey,
-  processWebhook,
-  type UndecodableBody,
-  type WebhookHandlerOptions,
-  type WebhookRequest,
-  type WebhookResponse,
-} from "./adapters/core.js";
-export {
   type DevModeOptions,
   type EmailConfig,
   getSmsBalance,
@@ -131,6 +118,7 @@ export type {
   SkippedOutcome,
   SkippedReason,
   SmsChannel,
+  SourceId,
   TenantSettings,
   Unauthorized,
   WhatsappChannel,
@@ -181,6 +169,7 @@ export {
   YCLIENTS_FINAL_STATUSES,
   type YclientsParseOptions,
 } from "./sources/yclients.js";
+export { runBatch } from "./stores/batch.js";
 export {
   DEFAULT_MAX_ENTRIES,
   DEFAULT_MAX_PERMANENT_ENTRIES,
@@ -189,5 +178,5 @@ export {
   type MemoryStoreStats,
   memoryStore,
 } from "./stores/memory.js";
-export type { Store } from "./stores/types.js";
+export type { BatchResult, Store, StoreStep } from "./stores/types.js";
 export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from "./transport/index.js";

@@ -1,3 +1,4 @@
+import { decodeRequestBody } from "../core/body.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import type { Outcome, ReviewRequester, SourceId } from "../requester/types.js";
 
@@ -48,7 +49,6 @@ export interface WebhookResponse {
   readonly background: Promise<unknown> | null;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 /**
@@ -91,7 +91,7 @@ function reply(
 }
 
 /** The webhook key: `?key=`, `X-Api-Key`, `Authorization: Bearer …`, or iiko's raw `Authorization` value. */
-export function findKey(url: URL, header: (name: string) => string | null): string | null {
+function findKey(url: URL, header: (name: string) => string | null): string | null {
   const fromQuery = url.searchParams.get("key");
   if (fromQuery) return fromQuery;
   const apiKey = header("x-api-key");
@@ -100,51 +100,6 @@ export function findKey(url: URL, header: (name: string) => string | null): stri
   if (!authorization) return null;
   const bearer = /^Bearer\s+(.+)$/i.exec(authorization);
   return bearer ? (bearer[1] as string).trim() : authorization;
-}
-
-/** A decoded body, or why it could not be decoded. */
-export type DecodedBody = DecodedValue | UndecodableBody;
-
-/** A body that decoded: a JSON value, or form text for the amoCRM parser. */
-export interface DecodedValue {
-  /** Always `true`. */
-  readonly ok: true;
-  /** The decoded value. */
-  readonly value: unknown;
-}
-
-/** A body that did not decode (answered 400). */
-export interface UndecodableBody {
-  /** Always `false`. */
-  readonly ok: false;
-  /** Why, safe to send back: never quotes the body. */
-  readonly error: string;
-}
-
-/**
- * Decodes a raw body by content type, sniffing when a POS sends the wrong one: JSON text becomes
- * a value; form text (amoCRM) is passed on as text for the parser to decode safely.
- */
-export function decodeBody(bytes: Uint8Array, contentType: string | null): DecodedBody {
-  if (bytes.length === 0) return { ok: false, error: "the body is empty" };
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false, error: "the body is not valid UTF-8" };
-  }
-  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
-  const looksJson = trimmed.startsWith("{") || trimmed.startsWith("[");
-  const isForm = (contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
-  if (looksJson || !isForm) {
-    try {
-      return { ok: true, value: JSON.parse(trimmed) };
-    } catch {
-      if (looksJson) return { ok: false, error: "the body is not valid JSON" };
-    }
-  }
-  if (trimmed.includes("=")) return { ok: true, value: trimmed };
-  return { ok: false, error: "the body is neither JSON nor form data" };
 }
 
 function sourceFrom(req: WebhookRequest, url: URL, options: WebhookHandlerOptions): string | null {
@@ -164,22 +119,12 @@ function summary(outcome: Outcome): Record<string, unknown> {
 
 /**
  * The one place webhook HTTP handling lives; `otzovik/express` and `otzovik/fetch` only adapt
- * their frameworks to it. Answers 405 for non-POST, 404 for an unknown source, 401 for a missing
- * or unknown key, 413 for a body over the limit, 400 for a body that cannot be decoded, 200 with a
- * small JSON summary for everything accepted (ignored events included: a non-2xx makes iiko stop
- * sending and amoCRM disable the hook), and 503 for an internal fault (the POS retries; claims are
- * released). Never 500.
- */
-export async function processWebhook(
-  requester: ReviewRequester,
-  req: WebhookRequest,
-  options: WebhookHandlerOptions = {},
-): Promise<WebhookResponse> {
-  return createWebhookProcessor(requester, options)(req);
-}
-
-/**
- * {@link processWebhook} with its options resolved once: what the adapters call per request.
+ * their frameworks to it. Resolves the options once and returns what the adapters call per
+ * request. That answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown
+ * key, 413 for a body over the limit, 400 for a body that cannot be decoded, 200 with a small JSON
+ * summary for everything accepted (ignored events included: a non-2xx makes iiko stop sending and
+ * amoCRM disable the hook), and 503 for an internal fault (the POS retries; claims are released).
+ * Never 500.
  *
  * @param requester - The requester that handles accepted webhooks.
  * @param options - Source, body limit, response mode and logger.
@@ -231,8 +176,8 @@ async function respond(
       }
       if (bytes === "too_large")
         return reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
-      const decoded = decodeBody(bytes, req.header("content-type"));
-      if (!decoded.ok) return reply(400, { ok: false, error: decoded.error });
+      const decoded = decodeRequestBody(bytes, req.header("content-type"));
+      if (!decoded.ok) return reply(400, { ok: false, error: decoded.detail });
       body = decoded.value;
     }
 

@@ -2,7 +2,6 @@ import type { ReviewRequester } from "../requester/types.js";
 import {
   collectBytes,
   createWebhookProcessor,
-  type processWebhook,
   type WebhookHandlerOptions,
   type WebhookRequest,
 } from "./core.js";
@@ -132,8 +131,12 @@ function linger(req: ExpressLikeRequest): void {
  *
  * Works with or without `express.json()` / `express.urlencoded()` before it: an unread body is
  * read raw, with the size cap, and decoded by content type. By default it answers as soon as the
- * events are claimed and keeps sending after the response. See {@link processWebhook} for the
- * status codes.
+ * events are claimed and keeps sending after the response.
+ *
+ * Answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown key, 413 for a
+ * body over `maxBodyBytes`, 400 for a body that cannot be decoded, 200 with a small JSON summary
+ * for everything accepted (ignored events included: a non-2xx makes iiko stop sending and amoCRM
+ * disable the hook) and 503 for an internal fault, so the sender retries. Never 500.
  */
 export function webhookHandler(
   requester: ReviewRequester,

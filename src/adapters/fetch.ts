@@ -1,10 +1,5 @@
 import type { ReviewRequester } from "../requester/types.js";
-import {
-  collectBytes,
-  createWebhookProcessor,
-  type processWebhook,
-  type WebhookHandlerOptions,
-} from "./core.js";
+import { collectBytes, createWebhookProcessor, type WebhookHandlerOptions } from "./core.js";
 
 export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
 
@@ -55,8 +50,12 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  * export default { fetch: (request, env, ctx) => handler(request, ctx) };
  * ```
  *
- * The source is `options.source`, or the last path segment (`/api/webhook/iiko`). Status codes
- * as in {@link processWebhook}.
+ * The source is `options.source`, or the last path segment (`/api/webhook/iiko`).
+ *
+ * Answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown key, 413 for a
+ * body over `maxBodyBytes`, 400 for a body that cannot be decoded, 200 with a small JSON summary
+ * for everything accepted (ignored events included: a non-2xx makes iiko stop sending and amoCRM
+ * disable the hook) and 503 for an internal fault, so the sender retries. Never 500.
  */
 export function createFetchHandler(
   requester: ReviewRequester,

@@ -1,14 +1,34 @@
 import { decodeForm, type FormObject, hasBracketKeys, nestEntries } from "./form.js";
 
+/**
+ * The one place webhook bodies are decoded, for the HTTP adapters ({@link decodeRequestBody}) and
+ * for the parsers ({@link decodeJsonBody}, {@link decodeJsonOrFormBody}), with the same sniffing
+ * and the same messages.
+ */
+
 /** Largest body a parser decodes; bigger ones are rejected as `invalid_payload`. */
 export const MAX_BODY_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Why a body could not be decoded. Safe to send back or log: never quotes the body (which carries
+ * phone numbers).
+ */
+export const BODY_PROBLEMS = {
+  empty: "the body is empty",
+  notUtf8: "the body is not valid UTF-8",
+  notJson: "the body is not valid JSON",
+  neitherJsonNorForm: "the body is neither JSON nor form data",
+  tooLong: `the body is larger than ${MAX_BODY_CHARS} characters`,
+  notObject: (value: unknown) => `expected a JSON object or array, got ${describe(value)}`,
+} as const;
 
 /** Outcome of decoding a webhook body. */
 export type Decoded =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly detail: string };
 
-const utf8 = new TextDecoder("utf-8");
+const lenient = new TextDecoder("utf-8");
+const strict = new TextDecoder("utf-8", { fatal: true });
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -17,20 +37,56 @@ function describe(value: unknown): string {
 }
 
 function bytesToText(body: unknown): string | null {
-  if (body instanceof Uint8Array) return utf8.decode(body);
-  if (body instanceof ArrayBuffer) return utf8.decode(new Uint8Array(body));
+  if (body instanceof Uint8Array) return lenient.decode(body);
+  if (body instanceof ArrayBuffer) return lenient.decode(new Uint8Array(body));
   return null;
 }
 
+/** `text` without surrounding whitespace or byte-order mark, and whether it looks like JSON. */
+function sniff(text: string): { readonly text: string; readonly json: boolean } {
+  // `trim` also removes U+FEFF, the byte-order mark some POS systems put first.
+  const trimmed = text.trim();
+  return { text: trimmed, json: trimmed.startsWith("{") || trimmed.startsWith("[") };
+}
+
+/** Form text has at least one `name=value` pair. */
+function looksLikeForm(text: string): boolean {
+  return text.includes("=");
+}
+
 function parseJson(text: string): Decoded {
-  if (text.length > MAX_BODY_CHARS)
-    return { ok: false, detail: `body is larger than ${MAX_BODY_CHARS} characters` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     // The engine's message quotes the body (and so phones): do not pass it on.
-    return { ok: false, detail: "body is not valid JSON" };
+    return { ok: false, detail: BODY_PROBLEMS.notJson };
   }
+}
+
+/**
+ * Decodes the raw bytes of a webhook request by content type, sniffing when a POS sends the wrong
+ * one: JSON text becomes a value; form text (amoCRM) is passed on as text, for the parser to
+ * decode with {@link decodeJsonOrFormBody}. The failure detail is the HTTP adapters' 400 answer.
+ *
+ * @param bytes - The body as received.
+ * @param contentType - The `Content-Type` header, or `null`.
+ */
+export function decodeRequestBody(bytes: Uint8Array, contentType: string | null): Decoded {
+  if (bytes.length === 0) return { ok: false, detail: BODY_PROBLEMS.empty };
+  let raw: string;
+  try {
+    raw = strict.decode(bytes);
+  } catch {
+    return { ok: false, detail: BODY_PROBLEMS.notUtf8 };
+  }
+  const { text, json } = sniff(raw);
+  const isForm = (contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
+  if (json || !isForm) {
+    const decoded = parseJson(text);
+    if (decoded.ok || json) return decoded;
+  }
+  if (looksLikeForm(text)) return { ok: true, value: text };
+  return { ok: false, detail: BODY_PROBLEMS.neitherJsonNorForm };
 }
 
 /**
@@ -38,14 +94,15 @@ function parseJson(text: string): Decoded {
  * Only objects and arrays are accepted.
  */
 export function decodeJsonBody(body: unknown): Decoded {
-  const bytes = bytesToText(body);
-  const decoded =
-    typeof body === "string" || bytes !== null
-      ? parseJson(bytes ?? (body as string))
-      : { ok: true as const, value: body };
+  const text = typeof body === "string" ? body : bytesToText(body);
+  let decoded: Decoded = { ok: true, value: body };
+  if (text !== null) {
+    if (text.length > MAX_BODY_CHARS) return { ok: false, detail: BODY_PROBLEMS.tooLong };
+    decoded = parseJson(sniff(text).text);
+  }
   if (!decoded.ok) return decoded;
   if (typeof decoded.value !== "object" || decoded.value === null) {
-    return { ok: false, detail: `expected a JSON object or array, got ${describe(decoded.value)}` };
+    return { ok: false, detail: BODY_PROBLEMS.notObject(decoded.value) };
   }
   return decoded;
 }
@@ -59,11 +116,9 @@ export function decodeJsonOrFormBody(body: unknown): Decoded {
   if (body instanceof URLSearchParams) return { ok: true, value: decodeForm(body) };
   const text = typeof body === "string" ? body : bytesToText(body);
   if (text !== null) {
-    const start = text.trimStart()[0];
-    if (start === "{" || start === "[") return decodeJsonBody(text);
-    if (text.length > MAX_BODY_CHARS)
-      return { ok: false, detail: `body is larger than ${MAX_BODY_CHARS} characters` };
-    if (!text.includes("=")) return { ok: false, detail: "body is neither JSON nor form data" };
+    if (sniff(text).json) return decodeJsonBody(text);
+    if (text.length > MAX_BODY_CHARS) return { ok: false, detail: BODY_PROBLEMS.tooLong };
+    if (!looksLikeForm(text)) return { ok: false, detail: BODY_PROBLEMS.neitherJsonNorForm };
     return { ok: true, value: decodeForm(text) };
   }
   const decoded = decodeJsonBody(body);

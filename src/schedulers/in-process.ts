@@ -1,4 +1,5 @@
 import { ConfigError, OtzovikError } from "../core/errors.js";
+import { MinHeap } from "../core/heap.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import type { JobHandler, ScheduledJob, Scheduler } from "./types.js";
 
@@ -13,65 +14,15 @@ export interface InProcessSchedulerOptions {
 /** Longest delay `setTimeout` accepts (about 24.8 days); longer waits re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** A binary min-heap of jobs by `runAt`, then by insertion order. */
-class JobHeap {
-  private readonly items: { job: ScheduledJob; seq: number }[] = [];
-  private seq = 0;
+/** A pending job and its insertion number, which orders jobs due at the same time. */
+interface Pending {
+  readonly job: ScheduledJob;
+  readonly seq: number;
+}
 
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): ScheduledJob | undefined {
-    return this.items[0]?.job;
-  }
-
-  private less(a: number, b: number): boolean {
-    const x = this.items[a] as { job: ScheduledJob; seq: number };
-    const y = this.items[b] as { job: ScheduledJob; seq: number };
-    return x.job.runAt < y.job.runAt || (x.job.runAt === y.job.runAt && x.seq < y.seq);
-  }
-
-  private swap(a: number, b: number): void {
-    const items = this.items;
-    [items[a], items[b]] = [items[b] as (typeof items)[number], items[a] as (typeof items)[number]];
-  }
-
-  push(job: ScheduledJob): void {
-    this.items.push({ job, seq: this.seq++ });
-    let i = this.items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  pop(): ScheduledJob | undefined {
-    const top = this.items[0];
-    const last = this.items.pop();
-    if (!top || !last || this.items.length === 0) return top?.job;
-    this.items[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let min = i;
-      if (l < this.items.length && this.less(l, min)) min = l;
-      if (r < this.items.length && this.less(r, min)) min = r;
-      if (min === i) break;
-      this.swap(i, min);
-      i = min;
-    }
-    return top.job;
-  }
-
-  drain(): ScheduledJob[] {
-    const jobs: ScheduledJob[] = [];
-    for (let job = this.pop(); job; job = this.pop()) jobs.push(job);
-    return jobs;
-  }
+/** Heap order of pending jobs: by `runAt`, then first scheduled first. */
+function byRunAt(a: Pending, b: Pending): number {
+  return a.job.runAt - b.job.runAt || a.seq - b.seq;
 }
 
 /**
@@ -91,7 +42,8 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
     });
   }
   const logger = createLogger(options.logger);
-  const heap = new JobHeap();
+  const heap = new MinHeap<Pending>(byRunAt);
+  let seq = 0;
   const pending = new Set<string>();
   let handler: JobHandler | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -100,7 +52,7 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
   let warned = false;
 
   function arm(): void {
-    const next = heap.peek();
+    const next = heap.peek()?.job;
     if (closed || !next) return;
     if (timer && armedFor <= next.runAt) return;
     if (timer) clearTimeout(timer);
@@ -112,7 +64,11 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
     timer = null;
     armedFor = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    for (let next = heap.peek(); next && next.runAt <= now && !closed; next = heap.peek()) {
+    for (
+      let next = heap.peek()?.job;
+      next && next.runAt <= now && !closed;
+      next = heap.peek()?.job
+    ) {
       heap.pop();
       pending.delete(next.id);
       run(next);
@@ -171,7 +127,7 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
         );
       }
       pending.add(job.id);
-      heap.push(job);
+      heap.push({ job, seq: seq++ });
       arm();
       return true;
     },
@@ -180,7 +136,9 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
       if (timer) clearTimeout(timer);
       timer = null;
       pending.clear();
-      return heap.drain();
+      const jobs: ScheduledJob[] = [];
+      for (let next = heap.pop(); next; next = heap.pop()) jobs.push(next.job);
+      return jobs;
     },
   };
 }

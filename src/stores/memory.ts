@@ -1,4 +1,5 @@
 import { ConfigError, OtzovikError, ValidationError } from "../core/errors.js";
+import { MinHeap } from "../core/heap.js";
 import type { BatchResult, Store, StoreStep } from "./types.js";
 
 const PROVIDER = "memory";
@@ -133,7 +134,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   /** Entries without a TTL. A key is in at most one of the two maps. */
   let permanent = new Map<string, string>();
   /** Min-heap of entries by `expiresAt`; items whose entry was replaced or removed are stale. */
-  let heap: Entry[] = [];
+  const heap = new MinHeap<Entry>(byExpiry);
   let evictions = 0;
   let expired = 0;
   let closed = false;
@@ -199,9 +200,9 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   function purgeExpired(time: number, limit: number): number {
     let removed = 0;
     while (removed < limit) {
-      const top = heap[0];
+      const top = heap.peek();
       if (top === undefined || top.expiresAt > time) break;
-      heapPop(heap);
+      heap.pop();
       if (volatile.get(top.key) === top) {
         remove(top);
         expired++;
@@ -227,9 +228,9 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     const entry: Entry = { key, value, expiresAt: time + ttlMs, prev: null, next: null };
     volatile.set(key, entry);
     linkAtTail(entry);
-    heapPush(heap, entry);
+    heap.push(entry);
     // Replaced and evicted entries leave stale heap items behind; rebuild before they pile up.
-    if (heap.length > 2 * volatile.size + 1024) heap = heapify([...volatile.values()]);
+    if (heap.size > 2 * volatile.size + 1024) heap.rebuild([...volatile.values()]);
   }
 
   /** Claims `key`: `null` when this call created it, else the value it holds. Synchronous. */
@@ -374,7 +375,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       lruHead = null;
       lruTail = null;
       permanent = new Map();
-      heap = [];
+      heap.clear();
     },
   };
   return store;
@@ -428,49 +429,7 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-// Binary min-heap of entries ordered by `expiresAt`.
-
-function heapPush(heap: Entry[], entry: Entry): void {
-  heap.push(entry);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const p = heap[parent] as Entry;
-    if (p.expiresAt <= entry.expiresAt) break;
-    heap[i] = p;
-    i = parent;
-  }
-  heap[i] = entry;
-}
-
-function heapPop(heap: Entry[]): void {
-  const last = heap.pop();
-  if (last === undefined || heap.length === 0) return;
-  heap[0] = last;
-  siftDown(heap, 0);
-}
-
-function siftDown(heap: Entry[], start: number): void {
-  const item = heap[start] as Entry;
-  const n = heap.length;
-  let i = start;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= n) break;
-    const right = left + 1;
-    let child = left;
-    if (right < n && (heap[right] as Entry).expiresAt < (heap[left] as Entry).expiresAt) {
-      child = right;
-    }
-    const c = heap[child] as Entry;
-    if (c.expiresAt >= item.expiresAt) break;
-    heap[i] = c;
-    i = child;
-  }
-  heap[i] = item;
-}
-
-function heapify(entries: Entry[]): Entry[] {
-  for (let i = (entries.length >> 1) - 1; i >= 0; i--) siftDown(entries, i);
-  return entries;
+/** Heap order of entries: earliest expiry first. */
+function byExpiry(a: Entry, b: Entry): number {
+  return a.expiresAt - b.expiresAt;
 }

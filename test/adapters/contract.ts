@@ -1,6 +1,6 @@
 /**
  * The HTTP contract both adapters must keep, run over real HTTP on loopback against every
- * {@link Target}: every status code of `processWebhook`, every source's real-format fixture, the
+ * {@link Target}: every status code of the shared webhook core, every source's real-format fixture, the
  * key locations, content-type sniffing, `respond: "sent"`, and 503 on an internal fault.
  */
 import { afterEach, describe, expect, it } from "vitest";

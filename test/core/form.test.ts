@@ -57,7 +57,7 @@ describe("decodeJsonOrFormBody", () => {
     });
     expect(decodeJsonOrFormBody("no equals sign")).toEqual({
       ok: false,
-      detail: "body is neither JSON nor form data",
+      detail: "the body is neither JSON nor form data",
     });
   });
 

@@ -179,12 +179,12 @@ describe("parseAmocrm on documented form-encoded webhooks", () => {
     expect(parseAmocrm("hello")).toMatchObject({
       shouldSend: false,
       reason: "invalid_payload",
-      detail: "body is neither JSON nor form data",
+      detail: "the body is neither JSON nor form data",
     });
     expect(parseAmocrm("a=1&b=2")).toMatchObject({ reason: "invalid_payload" });
     expect(parseAmocrm('{"leads": ')).toMatchObject({
       reason: "invalid_payload",
-      detail: "body is not valid JSON",
+      detail: "the body is not valid JSON",
     });
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The runtime names each entry point exports. A change here is an API change: add a changeset,
+ * then update the snapshots with `npx vitest run test/public-api.test.ts -u`. Type-only exports are
+ * covered by `npx typedoc` (every export documented) and the type tests in test/types.
+ */
+import { describe, expect, it } from "vitest";
+
+const names = async (module: Promise<object>) => Object.keys(await module).sort();
+
+describe("public API: runtime exports per entry point", () => {
+  it("otzovik", async () => {
+    expect(await names(import("../src/index.js"))).toMatchInlineSnapshot(`
+      [
+        "AMOCRM_FINAL_STATUSES",
+        "ConfigError",
+        "DEFAULT_MAX_ENTRIES",
+        "DEFAULT_MAX_PERMANENT_ENTRIES",
+        "DEFAULT_MESSAGE",
+        "DEFAULT_QUIET_HOURS",
+        "DEFAULT_RETRY",
+        "DEFAULT_TIMEOUT_MS",
+        "DeliveryUnknownError",
+        "EXOLVE_BASE_URL",
+        "EXOLVE_DEFAULT_WHATSAPP_PATH",
+        "EXOLVE_SMS_PATH",
+        "IIKO_FINAL_STATUSES",
+        "META_DEFAULT_GRAPH_VERSION",
+        "META_GRAPH_BASE_URL",
+        "NetworkError",
+        "OtzovikError",
+        "ProviderError",
+        "RESEND_BASE_URL",
+        "RESEND_USER_AGENT",
+        "RKEEPER_FINAL_STATUSES",
+        "SMS_RU_BASE_URL",
+        "ValidationError",
+        "YCLIENTS_FINAL_STATUSES",
+        "amocrmContactPhone",
+        "classifyMetaCode",
+        "classifyResendName",
+        "classifySmsRuCode",
+        "createAmocrmClient",
+        "createExolveClient",
+        "createLogger",
+        "createMetaWhatsappClient",
+        "createResendClient",
+        "createReviewRequester",
+        "createSmsRuClient",
+        "defineSource",
+        "findSource",
+        "getSmsBalance",
+        "inProcessScheduler",
+        "isSourceName",
+        "isWhatsappConfigured",
+        "maskPhone",
+        "memoryStore",
+        "normalizePhone",
+        "parseAmocrm",
+        "parseIiko",
+        "parseRkeeper",
+        "parseYclients",
+        "parsers",
+        "runBatch",
+        "sendEmail",
+        "sendSms",
+        "sendVerificationEmail",
+        "sendWhatsapp",
+        "sendWhatsappTemplate",
+        "sources",
+      ]
+    `);
+  });
+
+  it("otzovik/express", async () => {
+    expect(await names(import("../src/adapters/express.js"))).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_MAX_BODY_BYTES",
+        "webhookHandler",
+      ]
+    `);
+  });
+
+  it("otzovik/fetch", async () => {
+    expect(await names(import("../src/adapters/fetch.js"))).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_MAX_BODY_BYTES",
+        "createFetchHandler",
+      ]
+    `);
+  });
+
+  it("otzovik/testing", async () => {
+    expect(await names(import("../src/testing/index.js"))).toMatchInlineSnapshot(`
+      [
+        "createFakeAmocrm",
+        "createFakeExolve",
+        "createFakeMetaWhatsapp",
+        "createFakeResend",
+        "createFakeSmsRu",
+      ]
+    `);
+  });
+});
