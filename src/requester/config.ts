@@ -16,6 +16,10 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_FREQUENCY_CAP_MS = 30 * DAY_MS;
 /** Default {@link RequesterOptions.dedupeTtlMs}: 90 days. */
 export const DEFAULT_DEDUPE_TTL_MS = 90 * DAY_MS;
+/** Default {@link RequesterOptions.retryDelaysMs}: 1 minute, 10 minutes, 1 hour. */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
+  60_000, 600_000, 3_600_000,
+]);
 /** Default email subject. */
 export const DEFAULT_SUBJECT = "{business}: оцените нас";
 
@@ -51,6 +55,8 @@ export interface RequesterConfig {
   readonly now: () => number;
   readonly defaultCountry: CountryCode;
   readonly dedupeTtlMs: number;
+  /** Waits before each retry, ms (empty: no retries). */
+  readonly retryDelaysMs: readonly number[];
   readonly dryRun: boolean;
   /** The requester's own timing, used where a tenant sets none. */
   readonly timing: Timing;
@@ -115,6 +121,8 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
     now: options.now ?? Date.now,
     defaultCountry: options.defaultCountry ?? "RU",
     dedupeTtlMs: options.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS,
+    retryDelaysMs:
+      options.retryDelaysMs === false ? [] : (options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS),
     dryRun: options.dryRun ?? false,
     timing: {
       delayMs: options.delayMs ?? 0,

@@ -45,6 +45,7 @@ function sendOne(
   to: Recipient,
   text: string,
   vars: TemplateVars,
+  idempotencyKey: string,
 ): Promise<SendResult> {
   const spec = channel.spec;
   if (spec.type === "sms") return spec.client.sendSms(to.phone as string, text);
@@ -68,6 +69,7 @@ function sendOne(
     subject: (channel.subject as (vars: TemplateVars) => string)(vars),
     text,
     html: `<p>${escapeHtml(text)}</p>`,
+    idempotencyKey,
   });
 }
 
@@ -80,18 +82,22 @@ export function reaches(channel: Channel, to: Recipient): boolean {
  * Tries the channels in order, deciding by each error's category alone. An unknown outcome (the
  * message may have arrived) and an opt-out stop the chain; any other failure moves on to the next
  * channel.
+ *
+ * `idempotencyKey` goes to providers that take one (Resend): derived from the order, it is the
+ * same on every process and every retry, so the provider itself refuses a second copy.
  */
 export async function deliver(
   channels: readonly Channel[],
   to: Recipient,
   text: string,
   vars: TemplateVars,
+  idempotencyKey: string,
 ): Promise<DeliveryResult> {
   let lastError: OtzovikError | null = null;
   for (const channel of channels) {
     if (!reaches(channel, to)) continue;
     try {
-      const result = await sendOne(channel, to, text, vars);
+      const result = await sendOne(channel, to, text, vars, idempotencyKey);
       return { kind: "sent", channel: channel.spec.type, result };
     } catch (error) {
       const failure = classified(error, channel.spec.client.provider);

@@ -1,10 +1,10 @@
-import type { JobData, ScheduledJob } from "../schedulers/types.js";
+import type { JobData } from "../schedulers/types.js";
 import type { RequesterConfig, Timing } from "./config.js";
-import type { Ledger } from "./ledger.js";
-import { failed } from "./outcomes.js";
+import { jobBase, type SendJob } from "./job.js";
 import { nextAllowedTime } from "./quiet-hours.js";
-import type { SendJob, SendNow } from "./send.js";
-import { fromSnapshot, type Tenants } from "./tenants.js";
+import type { Fail, Schedule } from "./retry.js";
+import type { SendNow } from "./send.js";
+import type { TenantPlan } from "./tenants.js";
 import type { Outcome } from "./types.js";
 
 /** A send due within this many ms is sent now rather than scheduled. */
@@ -27,64 +27,36 @@ export function sendTime(timing: Timing, at: number): SendTime {
   return { runAt, quiet: runAt !== earliest, now: runAt - at <= SCHEDULE_THRESHOLD_MS };
 }
 
-/** Sends a claimed order now, or schedules it. */
-export interface Dispatcher {
-  /** Sends now when `when.now`, else schedules (the claim is held until the send runs). */
-  dispatch(job: SendJob, when: SendTime, plan: Parameters<SendNow>[1]): Promise<Outcome>;
-  /** Runs a scheduled send (the scheduler's job handler); resolves with its outcome. */
-  run(job: ScheduledJob): Promise<Outcome>;
+/** Puts a job on the scheduler (once it has its handler). */
+export function createSchedule(config: RequesterConfig, started: Promise<unknown>): Schedule {
+  return async (job, runAt, id) => {
+    await started;
+    await config.scheduler.schedule({ id, runAt, data: job as unknown as JobData });
+  };
 }
 
-/** Creates the {@link Dispatcher}. `started` resolves once the scheduler has its handler. */
-export function createDispatcher(
-  config: RequesterConfig,
-  ledger: Ledger,
-  tenants: Tenants,
-  sendNow: SendNow,
-  started: Promise<unknown>,
-): Dispatcher {
-  return {
-    async dispatch(job, when, plan) {
-      if (when.now) return sendNow(job, plan, true);
-      try {
-        await started;
-        await config.scheduler.schedule({
-          id: job.ref.dedupeKey,
-          runAt: when.runAt,
-          data: job as unknown as JobData,
-        });
-      } catch (error) {
-        // The claims go back, so the source's retry (or the next webhook) is not a duplicate.
-        await ledger.release(job.ref);
-        return failed(
-          { tenantId: job.tenant.id, source: job.source, orderId: job.orderId, phone: job.phone },
-          error,
-        );
-      }
-      return {
-        tenantId: job.tenant.id,
-        source: job.source,
-        orderId: job.orderId,
-        phone: job.phone,
-        status: "scheduled",
-        runAt: new Date(when.runAt).toISOString(),
-        quietHours: when.quiet,
-      };
-    },
+/** Sends a claimed order now, or schedules it (the claim is held until the send runs). */
+export type Dispatch = (
+  job: SendJob,
+  when: SendTime,
+  plan: TenantPlan,
+  begun: boolean,
+) => Promise<Outcome>;
 
-    async run(scheduled) {
-      const job = scheduled.data as unknown as SendJob;
-      let plan: ReturnType<Tenants["plan"]>;
-      try {
-        plan = tenants.plan(fromSnapshot(job.tenant));
-      } catch (error) {
-        await ledger.release(job.ref);
-        return failed(
-          { tenantId: job.tenant.id, source: job.source, orderId: job.orderId, phone: job.phone },
-          error,
-        );
-      }
-      return sendNow(job, plan, false);
-    },
+/** Creates the {@link Dispatch} step. */
+export function createDispatch(sendNow: SendNow, schedule: Schedule, fail: Fail): Dispatch {
+  return async (job, when, plan, begun) => {
+    if (when.now) return sendNow(job, plan, begun);
+    try {
+      await schedule(job, when.runAt, job.ref.dedupeKey);
+    } catch (error) {
+      return fail(job, error);
+    }
+    return {
+      ...jobBase(job),
+      status: "scheduled",
+      runAt: new Date(when.runAt).toISOString(),
+      quietHours: when.quiet,
+    };
   };
 }

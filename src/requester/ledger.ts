@@ -28,6 +28,11 @@ export interface Ledger {
     id: string | null,
     fallback: () => string,
   ): Promise<string>;
+  /**
+   * The idempotency key of an order's message, for providers that take one (Resend): the same on
+   * every process and retry, so the provider refuses a second copy.
+   */
+  idempotencyKey(ref: OrderRef): Promise<string>;
   /** The opt-out key and (with a cap) the cap claim for a contact. */
   contact(
     tenantId: string,
@@ -160,6 +165,10 @@ export function createLedger(options: LedgerOptions): Ledger {
     async orderKey(tenantId, source, id, fallback) {
       if (id !== null) return storeKey("dedupe", tenantId, source, id);
       return storeKey("dedupe", tenantId, source, `h:${await hash(fallback())}`);
+    },
+
+    async idempotencyKey(ref) {
+      return `otzovik-${await hash(`idempotency:${ref.dedupeKey}`)}`;
     },
 
     async contact(tenantId, who, capMs, orderId) {

@@ -86,6 +86,12 @@ const schema = z.object({
   delayMs: z.optional(duration(30 * DAY_MS)),
   quietHours: z.optional(quietHours),
   frequencyCapMs: z.optional(frequencyCap),
+  retryDelaysMs: z.optional(
+    z.union([
+      z.literal(false),
+      z.array(duration(7 * DAY_MS).check(z.minimum(1))).check(z.maxLength(10)),
+    ]),
+  ),
   dedupeTtlMs: z.optional(duration(3650 * DAY_MS).check(z.minimum(1))),
   amocrm: z.optional(hasMethod("getLeadPhone")),
   lookups: z.optional(z.record(z.string(), z.unknown())),

@@ -30,7 +30,19 @@ export function asOtzovikError(error: unknown): OtzovikError {
   );
 }
 
-/** A `failed` outcome. */
-export function failed(base: OutcomeBase, error: unknown, unknownOutcome = false): FailedOutcome {
-  return { ...base, status: "failed", error: asOtzovikError(error), unknownOutcome };
+/** A `failed` outcome of a first attempt that is not retried (nothing claimed, or an unknown outcome). */
+export function failed(
+  base: OutcomeBase,
+  error: unknown,
+  unknownOutcome = false,
+  attempt = 1,
+): FailedOutcome {
+  return {
+    ...base,
+    status: "failed",
+    error: asOtzovikError(error),
+    unknownOutcome,
+    willRetry: false,
+    attempt,
+  };
 }

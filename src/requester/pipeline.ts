@@ -1,12 +1,15 @@
 import { ConfigError } from "../core/errors.js";
+import type { ScheduledJob } from "../schedulers/types.js";
 import { findSource } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
-import type { ParsedEvent } from "../sources/types.js";
+import type { ParsedEvent, PhoneLookup } from "../sources/types.js";
 import type { RequesterConfig } from "./config.js";
-import { type Dispatcher, type SendTime, sendTime } from "./dispatch.js";
-import type { ClaimResult, Ledger, OrderRef } from "./ledger.js";
+import { type Dispatch, type SendTime, sendTime } from "./dispatch.js";
+import { jobBase, type SendJob } from "./job.js";
+import type { Ledger } from "./ledger.js";
 import { failed, type OutcomeBase, skipped } from "./outcomes.js";
 import type { Reporter } from "./report.js";
+import type { Fail } from "./retry.js";
 import type { TenantPlan, Tenants } from "./tenants.js";
 import type {
   Accepted,
@@ -24,21 +27,20 @@ export interface Order {
   readonly phone: string | null;
   readonly email: string | null;
   readonly name: string | null;
-  /** Finds the phone the event does not carry (a lookup through the source's API), or `null`. */
-  readonly lookup: ((plan: TenantPlan) => Promise<string | null>) | null;
+  /** The phone lookup to do first (the phone is not in the webhook), or `null`. */
+  readonly lookup: PhoneLookup | null;
   /** The text hashed into the dedupe key of an order without an id. */
   readonly fallbackKey: () => string;
 }
 
-/** An order whose dedupe claim is held: the rest of its way is {@link Pipeline.finish}. */
+/** An order whose dedupe claim is held: the rest of its way is `finish`. */
 interface Claimed {
   readonly claimed: true;
-  readonly order: Order;
+  readonly job: SendJob;
   readonly plan: TenantPlan;
-  readonly ref: OrderRef;
-  /** `true` when the claim already checked the contact (opt-out, cap). */
-  readonly checked: boolean;
   readonly when: SendTime;
+  /** `true` when the claim already marked the order "sending" (sent now, contact checked). */
+  readonly begun: boolean;
 }
 
 /** The event pipeline: claim (fast, before answering), then finish (lookup, caps, dispatch). */
@@ -47,31 +49,23 @@ export interface Pipeline {
   accept(source: string, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /** Claims and finishes one order of a tenant; store failures become a `failed` outcome. */
   one(tenant: TenantSettings, order: Order): Promise<Outcome>;
+  /** Runs a scheduled job (a delayed send or a retry): the scheduler's handler. */
+  resume(scheduled: ScheduledJob): Promise<Outcome>;
 }
 
-function baseOf(tenantId: string, order: Order, phone = order.phone): OutcomeBase {
-  return { tenantId, source: order.source, orderId: order.id, phone };
+function baseOf(tenantId: string, order: Order): OutcomeBase {
+  return { tenantId, source: order.source, orderId: order.id, phone: order.phone };
 }
 
 /** A parsed webhook event as an {@link Order} of its source. */
 function orderOf(source: Source, event: ParsedEvent): Order {
-  const { lookup } = source;
   return {
     source: source.name,
     id: event.id,
     phone: event.phone,
     email: event.email,
     name: event.customerName,
-    lookup:
-      event.phone === null && event.lookup !== null && lookup
-        ? async (plan) => {
-            const client = plan.lookups[lookup.option];
-            if (client === undefined || !lookup.isClient(client)) {
-              throw new ConfigError(lookup.missingClient, { provider: source.name });
-            }
-            return lookup.phone(event, client);
-          }
-        : null,
+    lookup: event.phone === null && source.lookup ? event.lookup : null,
     fallbackKey: () => {
       try {
         return JSON.stringify(event.raw) ?? String(event.phone);
@@ -87,18 +81,40 @@ export function createPipeline(
   config: RequesterConfig,
   tenants: Tenants,
   ledger: Ledger,
-  dispatcher: Dispatcher,
+  dispatch: Dispatch,
+  fail: Fail,
   report: Reporter,
   track: <T>(promise: Promise<T>) => Promise<T>,
 ): Pipeline {
   const { logger, options, now } = config;
 
-  function claimedResult(
-    tenantId: string,
-    order: Order,
-    result: Exclude<ClaimResult, { status: "claimed" }>,
-  ): Outcome {
-    return skipped(baseOf(tenantId, order), result.status);
+  /** Looks a phone up through the job's source, with the tenant's client (else the requester's). */
+  async function lookupPhone(job: SendJob, lookup: PhoneLookup, plan: TenantPlan) {
+    const source = findSource(config.sources, job.source);
+    const definition = source?.lookup;
+    if (!source || !definition) {
+      throw new ConfigError(`Source ${JSON.stringify(job.source)} cannot look phones up.`);
+    }
+    const client = plan.lookups[definition.option];
+    if (client === undefined || !definition.isClient(client)) {
+      throw new ConfigError(definition.missingClient, { provider: source.name });
+    }
+    const event: ParsedEvent = {
+      source: job.source,
+      type: null,
+      id: job.orderId,
+      status: null,
+      phone: null,
+      shouldSend: true,
+      reason: null,
+      detail: null,
+      customerName: job.name,
+      email: job.email,
+      accountId: null,
+      lookup,
+      raw: null,
+    };
+    return definition.phone(event, client);
   }
 
   /** The fast part: the dedupe claim (with the contact's checks when the contact is known). */
@@ -109,62 +125,63 @@ export function createPipeline(
   ): Promise<Outcome | Claimed> {
     const dedupeKey = await ledger.orderKey(tenantId, order.source, order.id, order.fallbackKey);
     const when = sendTime(plan.timing, now());
-    const checked = order.lookup === null;
-    const contact = checked
+    const known = order.lookup === null;
+    const contact = known
       ? await ledger.contact(tenantId, order, plan.timing.frequencyCapMs, order.id)
       : null;
-    const result = await ledger.claim(dedupeKey, contact, checked && when.now);
-    if (result.status !== "claimed") return claimedResult(tenantId, order, result);
-    return { claimed: true, order, plan, ref: result.ref, checked, when };
+    const begun = known && when.now;
+    const result = await ledger.claim(dedupeKey, contact, begun);
+    if (result.status !== "claimed") return skipped(baseOf(tenantId, order), result.status);
+    const job: SendJob = {
+      tenant: plan.snapshot,
+      source: order.source,
+      orderId: order.id,
+      phone: order.phone,
+      email: order.email,
+      name: order.name,
+      ref: result.ref,
+      lookup: order.lookup,
+      attempt: 1,
+    };
+    return { claimed: true, job, plan, when, begun };
   }
 
   /** The slow part: the phone lookup and its contact checks, then send or schedule. */
-  async function finish(tenantId: string, step: Claimed): Promise<Outcome> {
-    const { order, plan } = step;
-    let { ref, when } = step;
-    let phone = order.phone;
+  async function finish(
+    input: SendJob,
+    plan: TenantPlan,
+    initialWhen: SendTime,
+    initialBegun: boolean,
+  ): Promise<Outcome> {
+    let job = input;
+    let when = initialWhen;
+    let begun = initialBegun;
     try {
-      if (!step.checked && order.lookup) {
-        try {
-          phone = await order.lookup(plan);
-        } catch (error) {
-          await ledger.release(ref);
-          return failed(baseOf(tenantId, order, null), error);
-        }
+      if (job.phone === null && job.lookup !== null) {
+        const phone = await lookupPhone(job, job.lookup, plan);
         if (phone === null) {
-          await ledger.recordSkipped(ref.dedupeKey, "no_phone");
+          await ledger.recordSkipped(job.ref.dedupeKey, "no_phone");
           return skipped(
-            baseOf(tenantId, order, null),
+            jobBase(job),
             "no_phone",
             "the phone could not be looked up: no contact with a valid phone",
           );
         }
-        when = sendTime(plan.timing, now());
+        when = sendTime({ ...plan.timing, delayMs: Math.max(0, when.runAt - now()) }, now());
         const contact = await ledger.contact(
-          tenantId,
-          { phone, email: order.email },
+          job.tenant.id,
+          { phone, email: job.email },
           plan.timing.frequencyCapMs,
-          order.id,
+          job.orderId,
         );
-        const result = await ledger.checkContact(ref.dedupeKey, contact, when.now);
-        if (result.status !== "claimed") {
-          return skipped(baseOf(tenantId, order, phone), result.status);
-        }
-        ref = result.ref;
+        const result = await ledger.checkContact(job.ref.dedupeKey, contact, when.now);
+        if (result.status !== "claimed") return skipped(jobBase(job, phone), result.status);
+        job = { ...job, phone, lookup: null, ref: result.ref };
+        begun = when.now;
       }
-      const job = {
-        tenant: plan.snapshot,
-        source: order.source,
-        orderId: order.id,
-        phone,
-        email: order.email,
-        name: order.name,
-        ref,
-      };
-      return await dispatcher.dispatch(job, when, plan);
+      return await dispatch(job, when, plan, begun);
     } catch (error) {
-      await ledger.release(ref);
-      return failed(baseOf(tenantId, order, phone), error);
+      return fail(job, error);
     }
   }
 
@@ -214,7 +231,7 @@ export function createPipeline(
       // The store failed mid-way: give back what was claimed so the POS's retry is not a "duplicate".
       await Promise.all(
         settled.flatMap((s) =>
-          s.status === "fulfilled" && "claimed" in s.value ? [ledger.release(s.value.ref)] : [],
+          s.status === "fulfilled" && "claimed" in s.value ? [ledger.release(s.value.job.ref)] : [],
         ),
       );
       throw rejected.reason;
@@ -222,7 +239,7 @@ export function createPipeline(
     const steps = settled.map((s) => (s as PromiseFulfilledResult<Outcome | Claimed>).value);
     const events: AcceptedEvent[] = steps.map((s) =>
       "claimed" in s
-        ? { id: s.order.id, status: "accepted", reason: null }
+        ? { id: s.job.orderId, status: "accepted", reason: null }
         : {
             id: s.orderId,
             status: s.status === "skipped" ? "skipped" : "accepted",
@@ -232,8 +249,13 @@ export function createPipeline(
     const done = track(
       (async (): Promise<HandleResult> => {
         const outcomes: Outcome[] = [];
-        for (const step of steps)
-          outcomes.push(await report("claimed" in step ? await finish(tenant.id, step) : step));
+        for (const step of steps) {
+          outcomes.push(
+            await report(
+              "claimed" in step ? await finish(step.job, step.plan, step.when, step.begun) : step,
+            ),
+          );
+        }
         return { authorized: true, tenantId: tenant.id, outcomes };
       })(),
     );
@@ -250,7 +272,22 @@ export function createPipeline(
       } catch (error) {
         return report(failed(baseOf(tenant.id, order), error));
       }
-      return report("claimed" in step ? await finish(tenant.id, step) : step);
+      return report(
+        "claimed" in step ? await finish(step.job, step.plan, step.when, step.begun) : step,
+      );
+    },
+
+    async resume(scheduled) {
+      const job = scheduled.data as unknown as SendJob;
+      let plan: TenantPlan;
+      try {
+        plan = tenants.planOf(job.tenant);
+      } catch (error) {
+        return report(await fail(job, error));
+      }
+      // The delay is served; quiet hours still apply (a retry due at night waits for the morning).
+      const when = sendTime({ ...plan.timing, delayMs: 0 }, now());
+      return report(await finish(job, plan, when, false));
     },
   };
 }

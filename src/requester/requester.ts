@@ -1,12 +1,14 @@
 import { ConfigError, OtzovikError } from "../core/errors.js";
 import { normalizePhone } from "../core/phone.js";
 import { randomSecret } from "../core/secret.js";
+import type { ScheduledJob } from "../schedulers/types.js";
 import { resolveConfig } from "./config.js";
-import { createDispatcher } from "./dispatch.js";
+import { createDispatch, createSchedule } from "./dispatch.js";
 import { createLedger } from "./ledger.js";
 import { skipped } from "./outcomes.js";
 import { createPipeline } from "./pipeline.js";
 import { createReporter } from "./report.js";
+import { createFail } from "./retry.js";
 import { createSendNow } from "./send.js";
 import { createTenants } from "./tenants.js";
 import type { RequesterOptions, ReviewRequester } from "./types.js";
@@ -66,18 +68,20 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     void promise.then(forget, forget);
     return promise;
   }
-  const sendNow = createSendNow(config, ledger);
-  // The dispatcher needs `started`, and starting needs the dispatcher: tie the knot lazily.
-  let dispatcher: ReturnType<typeof createDispatcher> | null = null;
+  // The scheduler runs delayed sends and retries through the pipeline, which needs the scheduler
+  // to have its handler first: `resume` is bound once the pipeline exists.
+  let resume: ((job: ScheduledJob) => Promise<unknown>) | null = null;
   const started = Promise.resolve(
     scheduler.start(async (job) => {
-      await track(
-        (async () => report(await (dispatcher as NonNullable<typeof dispatcher>).run(job)))(),
-      );
+      await track((resume as NonNullable<typeof resume>)(job));
     }),
   );
-  dispatcher = createDispatcher(config, ledger, tenants, sendNow, started);
-  const pipeline = createPipeline(config, tenants, ledger, dispatcher, report, track);
+  const schedule = createSchedule(config, started);
+  const fail = createFail(config, ledger, schedule, logger);
+  const sendNow = createSendNow(config, ledger, fail, (job) => ledger.idempotencyKey(job.ref));
+  const dispatch = createDispatch(sendNow, schedule, fail);
+  const pipeline = createPipeline(config, tenants, ledger, dispatch, fail, report, track);
+  resume = pipeline.resume;
 
   return {
     sources: Object.freeze(Object.keys(config.sources)),

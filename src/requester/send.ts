@@ -1,41 +1,31 @@
 import type { RequesterConfig } from "./config.js";
 import { deliver, reaches } from "./delivery.js";
-import type { Ledger, OrderRef } from "./ledger.js";
+import { jobBase, type SendJob } from "./job.js";
+import type { Ledger } from "./ledger.js";
 import { failed, skipped } from "./outcomes.js";
+import type { Fail } from "./retry.js";
 import type { TemplateVars } from "./template.js";
-import type { TenantPlan, TenantSnapshot } from "./tenants.js";
+import type { TenantPlan } from "./tenants.js";
 import type { Outcome } from "./types.js";
 
-/** Everything a send needs, JSON-safe so a durable scheduler can keep it. */
-export interface SendJob {
-  readonly tenant: TenantSnapshot;
-  readonly source: string;
-  readonly orderId: string | null;
-  readonly phone: string | null;
-  readonly email: string | null;
-  readonly name: string | null;
-  /** The keys the order holds in the ledger. */
-  readonly ref: OrderRef;
-}
-
-/** Sends one claimed order now, over its tenant's channels, and records what happened. */
+/** Sends one claimed order (its phone known) now, over its tenant's channels, and records it. */
 export type SendNow = (job: SendJob, plan: TenantPlan, begun: boolean) => Promise<Outcome>;
 
 /**
  * Creates the send step. `begun` says whether the claim already marked the order "sending" (an
- * immediate send); otherwise (a scheduled send) the opt-out is checked again first — the
- * customer may have opted out while the send waited.
+ * immediate send); otherwise (a scheduled send or a retry) the opt-out is checked again first —
+ * the customer may have opted out while the send waited.
  */
-export function createSendNow(config: RequesterConfig, ledger: Ledger): SendNow {
+export function createSendNow(
+  config: RequesterConfig,
+  ledger: Ledger,
+  fail: Fail,
+  idempotencyKey: (job: SendJob) => Promise<string>,
+): SendNow {
   let dryRunCounter = 0;
 
   return async (job, plan, begun) => {
-    const base = {
-      tenantId: job.tenant.id,
-      source: job.source,
-      orderId: job.orderId,
-      phone: job.phone,
-    };
+    const base = jobBase(job);
     try {
       if (!begun && (await ledger.beginSend(job.ref)) === "opted_out") {
         return skipped(base, "opted_out");
@@ -66,7 +56,7 @@ export function createSendNow(config: RequesterConfig, ledger: Ledger): SendNow 
           dryRun: true,
         };
       }
-      const result = await deliver(plan.channels, to, text, vars);
+      const result = await deliver(plan.channels, to, text, vars, await idempotencyKey(job));
       switch (result.kind) {
         case "sent":
           await ledger.recordSent(job.ref, {
@@ -94,17 +84,16 @@ export function createSendNow(config: RequesterConfig, ledger: Ledger): SendNow 
         case "unknown":
           // The message may have arrived: the claims stay, so it is never sent twice.
           await ledger.recordUnknown(job.ref, String(result.error.code));
-          return failed(base, result.error, true);
+          return failed(base, result.error, true, job.attempt);
         case "failed":
-          await ledger.release(job.ref);
-          return failed(base, result.error);
+          return await fail(job, result.error);
         case "no_channel":
           await ledger.release(job.ref);
           return skipped(base, "no_channel");
       }
     } catch (error) {
-      await ledger.release(job.ref);
-      return failed(base, error);
+      // Before any provider call (store, render): nothing was sent.
+      return fail(job, error);
     }
   };
 }

@@ -38,6 +38,11 @@ export interface Tenants {
    * (`tenant.delayMs`) when a tenant's settings are invalid.
    */
   plan(tenant: TenantSettings): TenantPlan;
+  /**
+   * The plan of a scheduled job's tenant: its snapshot, with the lookup clients of the tenant's
+   * latest settings seen by this process (a tenant's own clients cannot be kept in a job).
+   */
+  planOf(snapshot: TenantSnapshot): TenantPlan;
   /** The static tenant (static `keys`), or `null` with `resolveTenant`. */
   readonly static: TenantSettings | null;
 }
@@ -67,12 +72,19 @@ export function createTenants(config: RequesterConfig): Tenants {
         reviewUrl: options.reviewUrl as string,
       };
   const messages = new Map<string, Render>();
+  /** The latest settings `resolveTenant` gave for each tenant id, for their lookup clients. */
+  const recent = new Map<string, TenantSettings>();
   const quietWindows = new Map<string, QuietWindow>();
 
   async function authenticate(key: string | null | undefined): Promise<TenantSettings | null> {
     if (typeof key !== "string" || key === "") return null;
     if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
-    return (await options.resolveTenant?.(key)) ?? null;
+    const tenant = (await options.resolveTenant?.(key)) ?? null;
+    if (tenant && typeof tenant.id === "string" && tenant.lookups) {
+      if (recent.size >= CACHE_LIMIT * 10 && !recent.has(tenant.id)) recent.clear();
+      recent.set(tenant.id, tenant);
+    }
+    return tenant;
   }
 
   function timingOf(tenant: TenantSettings): Timing {
@@ -106,6 +118,12 @@ export function createTenants(config: RequesterConfig): Tenants {
           code: "unauthorized",
         });
       return tenant.id;
+    },
+
+    planOf(snapshot) {
+      const settings = fromSnapshot(snapshot);
+      const lookups = recent.get(snapshot.id)?.lookups;
+      return this.plan(lookups ? { ...settings, lookups } : settings);
     },
 
     plan(tenant) {

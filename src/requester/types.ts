@@ -125,6 +125,14 @@ export interface RequesterOptions {
   readonly quietHours?: QuietHours | false;
   /** At most one request per phone per this many ms, or `false`. Default 30 days. */
   readonly frequencyCapMs?: number | false;
+  /**
+   * Waits before the requester tries an accepted event again after a retryable failure (a
+   * provider's 5xx/429 or network failure before sending, a store error, a phone lookup error),
+   * one entry per retry, ms; `false` for no retries. Retries go through the scheduler (a durable
+   * scheduler keeps them across restarts) and respect quiet hours; the order stays claimed
+   * meanwhile. Default `[60_000, 600_000, 3_600_000]` (1 min, 10 min, 1 h).
+   */
+  readonly retryDelaysMs?: readonly number[] | false;
   /** How long an order id is remembered for dedupe, ms. Default 90 days. */
   readonly dedupeTtlMs?: number;
   /** Looks up phones amoCRM webhooks do not carry (shorthand for `lookups: { amocrm }`). */
@@ -218,6 +226,13 @@ export interface FailedOutcome extends OutcomeBase {
   readonly error: OtzovikError;
   /** `true` when the message may have been delivered (a timeout after sending): it is not re-sent. */
   readonly unknownOutcome: boolean;
+  /**
+   * `true` when the requester will try again itself (a retryable failure with attempts left in
+   * `retryDelaysMs`): the order stays claimed, and a `sent`, `skipped` or `failed` outcome follows.
+   */
+  readonly willRetry: boolean;
+  /** Which attempt failed: 1 for the first, 2 for the first retry… */
+  readonly attempt: number;
 }
 
 /** What happened to one event. */

@@ -3,7 +3,7 @@
  * {@link Target}: every status code of the shared webhook core, every source's real-format fixture, the
  * key locations, content-type sniffing, `respond: "sent"`, and 503 on an internal fault.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequesterOptions, ReviewRequester } from "../../src/requester/types.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import type { Store } from "../../src/stores/types.js";
@@ -345,13 +345,27 @@ export function adapterContract(target: Target): void {
         expect(smsPhones()).toEqual(["79161239999"]);
       });
 
-      it("reports a failed lookup as failed, still 200; the retry sends", async () => {
-        const s = await serve({}, { respond: "sent" });
+      it("reports a failed lookup as failed, still 200; the requester's own retry sends", async () => {
+        const s = await serve({ retryDelaysMs: [50] }, { respond: "sent" });
         amoFake.enqueue("server_error");
         const res = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
         expect(res.status).toBe(200);
         expect(res.json).toEqual({ ok: true, events: [{ id: "25399013", status: "failed" }] });
         expect(smsSent()).toHaveLength(0);
+        // The order stays claimed while the retry waits: the POS's copy is a duplicate.
+        const copy = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
+        expect(copy.json).toEqual({
+          ok: true,
+          events: [{ id: "25399013", status: "skipped", reason: "duplicate" }],
+        });
+        await vi.waitFor(() => expect(smsPhones()).toEqual(["79000000004"]), { timeout: 5000 });
+      });
+
+      it("without retries (retryDelaysMs: false) a failed lookup gives the order back; the POS's retry sends", async () => {
+        const s = await serve({ retryDelaysMs: false }, { respond: "sent" });
+        amoFake.enqueue("server_error");
+        const res = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
+        expect(res.json).toEqual({ ok: true, events: [{ id: "25399013", status: "failed" }] });
         const retry = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
         expect(retry.json).toEqual({ ok: true, events: [{ id: "25399013", status: "sent" }] });
         expect(smsPhones()).toEqual(["79000000004"]);

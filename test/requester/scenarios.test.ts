@@ -244,15 +244,42 @@ describe("createReviewRequester scenarios", () => {
     });
   });
 
-  it("provider down → failed with a retryable error, and the claim is not burned", async () => {
+  it("provider down → failed with a retryable error, and the requester retries it itself", async () => {
     smsFake.setDefault("unavailable");
-    const { r } = requester();
+    const sent: string[] = [];
+    const { r } = requester({
+      retryDelaysMs: [40],
+      onSent: (o) => {
+        sent.push(o.messageId);
+      },
+    });
     const body = fixture("iiko", "iiko-01-delivery-closed.json");
     const outcome = (await r.handle("iiko", body, { key: KEY })).outcomes[0];
-    expect(outcome?.status).toBe("failed");
-    if (outcome?.status !== "failed") throw new Error("unreachable");
-    expect(outcome.error).toMatchObject({ provider: "sms.ru", retryable: true });
-    expect(outcome.unknownOutcome).toBe(false);
+    expect(outcome).toMatchObject({
+      status: "failed",
+      error: { provider: "sms.ru", retryable: true },
+      unknownOutcome: false,
+      willRetry: true,
+      attempt: 1,
+    });
+    // The order stays claimed while the retry waits.
+    expect((await r.handle("iiko", body, { key: KEY })).outcomes[0]).toMatchObject({
+      reason: "duplicate",
+    });
+    smsFake.setDefault("success");
+    await vi.waitFor(() => expect(sent).toHaveLength(1), { timeout: 10_000 });
+    await r.close();
+    // Two requests turned away (503, the client's own retry included), then one accepted.
+    expect(smsSent()).toHaveLength(3);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("provider down with retryDelaysMs: false → failed, and the claim is not burned", async () => {
+    smsFake.setDefault("unavailable");
+    const { r } = requester({ retryDelaysMs: false });
+    const body = fixture("iiko", "iiko-01-delivery-closed.json");
+    const outcome = (await r.handle("iiko", body, { key: KEY })).outcomes[0];
+    expect(outcome).toMatchObject({ status: "failed", willRetry: false, attempt: 1 });
     smsFake.setDefault("success");
     expect((await r.handle("iiko", body, { key: KEY })).outcomes[0]?.status).toBe("sent");
   });

@@ -1,0 +1,29 @@
+import type { PhoneLookup } from "../sources/types.js";
+import type { OrderRef } from "./ledger.js";
+import type { OutcomeBase } from "./outcomes.js";
+import type { TenantSnapshot } from "./tenants.js";
+
+/**
+ * A claimed order on its way to the customer: everything its remaining steps need, JSON-safe so a
+ * durable scheduler can keep it (delayed sends, quiet hours, retries).
+ */
+export interface SendJob {
+  readonly tenant: TenantSnapshot;
+  readonly source: string;
+  readonly orderId: string | null;
+  /** The customer's phone, or `null` while a lookup is still to do. */
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly name: string | null;
+  /** The keys the order holds in the ledger. */
+  readonly ref: OrderRef;
+  /** The phone lookup still to do (`phone` is `null`), or `null`. */
+  readonly lookup: PhoneLookup | null;
+  /** 1 for the first attempt, 2 for the first retry… */
+  readonly attempt: number;
+}
+
+/** The outcome fields of a job. */
+export function jobBase(job: SendJob, phone: string | null = job.phone): OutcomeBase {
+  return { tenantId: job.tenant.id, source: job.source, orderId: job.orderId, phone };
+}
