@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { ProviderError } from "../../src/core/errors.js";
+import type { SmsSender } from "../../src/providers/types.js";
+import { createReviewRequester } from "../../src/requester/requester.js";
+import type { FailedOutcome, SentOutcome } from "../../src/requester/types.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import type { Store } from "../../src/stores/types.js";
+import { fixtureJson } from "../helpers/fixtures.js";
+
+const KEY = "retries-under-faults-key-0123";
+
+/** A seeded PRNG (mulberry32), so the faults are the same on every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A memory store whose calls fail 30% of the time, before reaching the data ("connection refused"). */
+function flakyStore(chance: () => number): Store & { failures: number } {
+  const inner = memoryStore();
+  const store = {
+    name: "flaky",
+    failures: 0,
+    async claim(k: string, v: string, t: number) {
+      store.fault();
+      return inner.claim(k, v, t);
+    },
+    async get(k: string) {
+      store.fault();
+      return inner.get(k);
+    },
+    async set(k: string, v: string, t?: number) {
+      store.fault();
+      return inner.set(k, v, t);
+    },
+    async delete(k: string) {
+      store.fault();
+      return inner.delete(k);
+    },
+    async batch(steps: Parameters<typeof inner.batch>[0]) {
+      store.fault();
+      return inner.batch(steps);
+    },
+    fault() {
+      if (chance() < 0.3) {
+        store.failures++;
+        throw new Error("store unavailable (ECONNREFUSED)");
+      }
+    },
+  };
+  return store;
+}
+
+/** An SMS client turned away 30% of the time before anything is sent (HTTP 503). */
+function flakySms(chance: () => number) {
+  const delivered: string[] = [];
+  let refused = 0;
+  const client: SmsSender = {
+    provider: "flaky-sms",
+    async sendSms(to) {
+      if (chance() < 0.3) {
+        refused++;
+        throw new ProviderError("Service unavailable, nothing sent.", {
+          provider: "flaky-sms",
+          code: "503",
+          category: "retryable",
+          httpStatus: 503,
+        });
+      }
+      delivered.push(to);
+      return {
+        provider: "flaky-sms",
+        channel: "sms",
+        messageId: `m${delivered.length}`,
+        to,
+        dryRun: false,
+      };
+    },
+  };
+  return { client, delivered, refused: () => refused };
+}
+
+/** iiko's order event with its own id and phone. */
+function order(i: number): string {
+  const events = fixtureJson<Record<string, any>[]>("iiko", "iiko-01-delivery-closed.json");
+  const event = events[0] as Record<string, any>;
+  event.eventInfo.id = `fault-${i}`;
+  event.eventInfo.order.phone = `+7916${String(1_000_000 + i)}`;
+  return JSON.stringify(events);
+}
+
+describe("accepted orders under store and provider faults", () => {
+  it("100 orders with 30% store and 30% provider faults → exactly 100 messages, none twice", {
+    timeout: 60_000,
+  }, async () => {
+    const chance = random(20261130);
+    const store = flakyStore(chance);
+    const sms = flakySms(chance);
+    const sent: SentOutcome[] = [];
+    const failed: FailedOutcome[] = [];
+    const r = createReviewRequester({
+      keys: KEY,
+      business: "B",
+      reviewUrl: "https://r.example",
+      channels: [{ type: "sms", client: sms.client }],
+      store,
+      hashSecret: "retries-under-faults-secret",
+      quietHours: false,
+      retryDelaysMs: Array.from({ length: 10 }, () => 5),
+      logger: { warn() {}, error() {} },
+      onSent: (o) => {
+        sent.push(o);
+      },
+      onFailed: (o) => {
+        failed.push(o);
+      },
+    });
+    let answered503 = 0;
+    for (let i = 0; i < 100; i++) {
+      // The POS: resends until it gets its 200 (a store failure while claiming is a 503).
+      for (;;) {
+        try {
+          const accepted = await r.accept("iiko", order(i), { key: KEY });
+          expect(accepted.events[0]?.status).toBe("accepted");
+          break;
+        } catch {
+          answered503++;
+        }
+      }
+    }
+    const deadline = Date.now() + 50_000;
+    while (sent.length < 100 && Date.now() < deadline)
+      await new Promise((ok) => setTimeout(ok, 20));
+    await r.close();
+    expect(sms.delivered).toHaveLength(100);
+    expect(new Set(sms.delivered).size).toBe(100);
+    expect(sent).toHaveLength(100);
+    // Every failure said it would be retried, and each was followed by its retry.
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((o) => o.willRetry && !o.unknownOutcome && o.attempt >= 1)).toBe(true);
+    expect(answered503 + store.failures + sms.refused()).toBeGreaterThan(30);
+  });
+});
