@@ -17,6 +17,8 @@ export interface SendJob {
   readonly name: string | null;
   /** The keys the order holds in the ledger. */
   readonly ref: OrderRef;
+  /** The account the event names (`ParsedEvent.accountId`), or `null`. */
+  readonly account: string | null;
   /** The phone lookup still to do (`phone` is `null`), or `null`. */
   readonly lookup: PhoneLookup | null;
   /** 1 for the first attempt, 2 for the first retry… */

@@ -55,6 +55,8 @@ const tenantSchema = z.object({
   delayMs: z.optional(duration(30 * DAY_MS)),
   frequencyCapMs: z.optional(frequencyCap),
   lookups: z.optional(z.record(z.string(), z.unknown())),
+  amocrm: z.optional(hasMethod("getLeadPhone")),
+  accounts: z.optional(z.record(z.string(), text)),
 });
 
 /**
@@ -95,6 +97,7 @@ const schema = z.object({
   dedupeTtlMs: z.optional(duration(3650 * DAY_MS).check(z.minimum(1))),
   amocrm: z.optional(hasMethod("getLeadPhone")),
   lookups: z.optional(z.record(z.string(), z.unknown())),
+  pinTenantAccounts: z.optional(z.boolean()),
   sources: z.optional(
     z.array(
       z.object({
@@ -137,6 +140,12 @@ export function validateRequesterOptions(options: RequesterOptions): void {
   }
   if (options.keys && options.resolveTenant) {
     throw new ConfigError("Set either `keys` or `resolveTenant`, not both.");
+  }
+  const shared = options.amocrm ? "amocrm" : Object.keys(options.lookups ?? {})[0];
+  if (options.resolveTenant && shared !== undefined && options.pinTenantAccounts !== true) {
+    throw new ConfigError(
+      `With \`resolveTenant\`, a requester-level \`${shared === "amocrm" ? "amocrm" : `lookups.${shared}`}\` client would let any business's webhook key look up leads in that one account. Give each tenant its own client (\`TenantSettings.amocrm\`), or set \`pinTenantAccounts: true\` and name every tenant's account in \`TenantSettings.accounts\`.`,
+    );
   }
   if (options.keys && (!options.business || !options.reviewUrl)) {
     throw new ConfigError(

@@ -1,4 +1,4 @@
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, OtzovikError } from "../core/errors.js";
 import type { ScheduledJob } from "../schedulers/types.js";
 import { findSource } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
@@ -27,6 +27,8 @@ export interface Order {
   readonly phone: string | null;
   readonly email: string | null;
   readonly name: string | null;
+  /** The account the event names, or `null`. */
+  readonly account: string | null;
   /** The phone lookup to do first (the phone is not in the webhook), or `null`. */
   readonly lookup: PhoneLookup | null;
   /** The text hashed into the dedupe key of an order without an id. */
@@ -65,6 +67,7 @@ function orderOf(source: Source, event: ParsedEvent): Order {
     phone: event.phone,
     email: event.email,
     name: event.customerName,
+    account: event.accountId,
     lookup: event.phone === null && source.lookup ? event.lookup : null,
     fallbackKey: () => {
       try {
@@ -98,6 +101,26 @@ export function createPipeline(
     const client = plan.lookups[definition.option];
     if (client === undefined || !definition.isClient(client)) {
       throw new ConfigError(definition.missingClient, { provider: source.name });
+    }
+    // A client shared by every tenant may only look into the account the tenant is pinned to.
+    const pinned = plan.accounts[source.name];
+    const shared = options.resolveTenant !== undefined && !plan.ownLookups.has(definition.option);
+    if (pinned !== undefined || shared) {
+      if (pinned === undefined) {
+        throw new ConfigError(
+          `Tenant ${JSON.stringify(job.tenant.id)} has no \`accounts.${source.name}\`: with a shared \`${definition.option}\` client every tenant must name its account.`,
+          { provider: source.name },
+        );
+      }
+      const named = [job.account, typeof lookup.subdomain === "string" ? lookup.subdomain : null];
+      if (
+        !named.some((account) => account !== null && account.toLowerCase() === pinned.toLowerCase())
+      ) {
+        throw new OtzovikError(
+          `The webhook names another ${source.name} account than tenant ${JSON.stringify(job.tenant.id)}'s (or none); nothing was looked up.`,
+          { code: "account_mismatch", provider: source.name },
+        );
+      }
     }
     const event: ParsedEvent = {
       source: job.source,
@@ -140,6 +163,7 @@ export function createPipeline(
       email: order.email,
       name: order.name,
       ref: result.ref,
+      account: order.account,
       lookup: order.lookup,
       attempt: 1,
     };

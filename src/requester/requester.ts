@@ -116,6 +116,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
           phone,
           email,
           name: request.name ?? null,
+          account: null,
           lookup: null,
           // Without an order id only the frequency cap applies: every request is its own order.
           fallbackKey: () => `${phone ?? email}|${config.now()}|${randomSecret()}`,

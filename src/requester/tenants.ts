@@ -25,6 +25,10 @@ export interface TenantPlan {
   readonly channels: readonly Channel[];
   /** Lookup clients: the tenant's own over the requester's. */
   readonly lookups: Readonly<Record<string, unknown>>;
+  /** The lookup options whose client is the tenant's own. */
+  readonly ownLookups: ReadonlySet<string>;
+  /** The accounts the tenant's webhooks must name, by source. */
+  readonly accounts: Readonly<Record<string, string>>;
 }
 
 /** Tenants: who a key belongs to, and their settings resolved over the requester's. */
@@ -80,7 +84,7 @@ export function createTenants(config: RequesterConfig): Tenants {
     if (typeof key !== "string" || key === "") return null;
     if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
     const tenant = (await options.resolveTenant?.(key)) ?? null;
-    if (tenant && typeof tenant.id === "string" && tenant.lookups) {
+    if (tenant && typeof tenant.id === "string" && (tenant.lookups || tenant.amocrm)) {
       if (recent.size >= CACHE_LIMIT * 10 && !recent.has(tenant.id)) recent.clear();
       recent.set(tenant.id, tenant);
     }
@@ -122,12 +126,25 @@ export function createTenants(config: RequesterConfig): Tenants {
 
     planOf(snapshot) {
       const settings = fromSnapshot(snapshot);
-      const lookups = recent.get(snapshot.id)?.lookups;
-      return this.plan(lookups ? { ...settings, lookups } : settings);
+      const latest = recent.get(snapshot.id);
+      return this.plan(
+        latest
+          ? {
+              ...settings,
+              lookups: latest.lookups,
+              amocrm: latest.amocrm,
+              accounts: latest.accounts,
+            }
+          : settings,
+      );
     },
 
     plan(tenant) {
       if (tenant !== staticTenant) validateTenantSettings(tenant);
+      const own: Record<string, unknown> = {
+        ...(tenant.amocrm ? { amocrm: tenant.amocrm } : {}),
+        ...tenant.lookups,
+      };
       const text = tenant.message ?? null;
       const wanted = tenant.channels ?? null;
       return {
@@ -146,7 +163,9 @@ export function createTenants(config: RequesterConfig): Tenants {
         channels: wanted
           ? wanted.flatMap((type) => config.channels.filter((c) => c.spec.type === type))
           : config.channels,
-        lookups: { ...config.lookups, ...tenant.lookups },
+        lookups: { ...config.lookups, ...own },
+        ownLookups: new Set(Object.keys(own)),
+        accounts: tenant.accounts ?? {},
       };
     },
   };

@@ -90,6 +90,15 @@ export interface TenantSettings {
    * used instead of the requester's, so one business's key never looks into another's account.
    */
   readonly lookups?: Readonly<Record<string, unknown>>;
+  /** This business's own amoCRM client (shorthand for `lookups: { amocrm }`). */
+  readonly amocrm?: AmocrmPhoneLookup;
+  /**
+   * The account each source's webhooks must name for this business (`{ amocrm: "mycompany" }`:
+   * the subdomain or account id). A phone lookup for an event that names another account, or
+   * none, fails with `account_mismatch` before any request. Required for every tenant when a requester-level lookup client is shared
+   * with `resolveTenant` (`pinTenantAccounts: true`).
+   */
+  readonly accounts?: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link createReviewRequester}. */
@@ -139,6 +148,13 @@ export interface RequesterOptions {
   readonly amocrm?: AmocrmPhoneLookup;
   /** Lookup clients by the option their source reads (a custom source's `lookup.option`). */
   readonly lookups?: Readonly<Record<string, unknown>>;
+  /**
+   * With `resolveTenant`, a requester-level `amocrm`/`lookups` client would let any business's
+   * webhook key look leads up in the client's account, so it is refused unless this is `true`:
+   * then every tenant must name its account in `accounts`, and events naming another account
+   * fail before any lookup. Prefer each tenant's own client (`TenantSettings.amocrm`).
+   */
+  readonly pinTenantAccounts?: boolean;
   /**
    * Your own sources (a POS otzovik does not ship), each made with `defineSource`; their names
    * must differ from the built-in ones.
