@@ -139,3 +139,69 @@ describe("store keys never carry a phone", () => {
     );
   });
 });
+
+describe("options checked where they are given", () => {
+  it("invalid parser options fail at creation, naming the option (not on every webhook with a 503)", () => {
+    expect(() =>
+      createReviewRequester({ ...options(), parse: { iiko: { finalStatuses: 5 as never } } }),
+    ).toThrow("Invalid option `parse.iiko.finalStatuses`");
+    expect(() =>
+      createReviewRequester({
+        ...options(),
+        parse: { amocrm: { defaultCountry: "QQ" as never } },
+      }),
+    ).toThrow("Invalid option `parse.amocrm.defaultCountry`");
+    expect(() => createReviewRequester({ ...options(), parse: { iko: {} } as never })).toThrow(
+      "Invalid option `parse.iko`: unknown source",
+    );
+    expect(() =>
+      createReviewRequester({ ...options(), parse: { amocrm: { finalStatuses: [142, 555] } } }),
+    ).not.toThrow();
+  });
+
+  it("an unsupported defaultCountry fails at creation instead of rejecting every phone", () => {
+    expect(() => createReviewRequester({ ...options(), defaultCountry: "XX" as never })).toThrow(
+      "Invalid option `defaultCountry`",
+    );
+    expect(() => createReviewRequester({ ...options(), defaultCountry: "KZ" })).not.toThrow();
+  });
+
+  it.each([
+    ["frequencyCapMs", 0],
+    ["frequencyCapMs", 1.5],
+    ["delayMs", -1],
+    ["delayMs", "2h"],
+  ] as const)(
+    "a tenant's invalid %s (%s) fails naming the setting, and claims nothing",
+    async (name, value) => {
+      const { client, sent } = recordingSmsClient();
+      let broken = true;
+      const r = createReviewRequester({
+        ...options({ quietHours: false }),
+        keys: undefined,
+        business: undefined,
+        reviewUrl: undefined,
+        resolveTenant: () => ({
+          id: "t",
+          business: "B",
+          reviewUrl: "https://r.example",
+          ...(broken ? { [name]: value } : {}),
+        }),
+        channels: [{ type: "sms", client }],
+      });
+      const first = (
+        await r.handle("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), { key: "k" })
+      ).outcomes[0];
+      expect(first).toMatchObject({ status: "failed", error: { code: "config_invalid" } });
+      expect(first?.status === "failed" && first.error.message).toContain(`\`tenant.${name}\``);
+      broken = false;
+      expect(
+        (await r.handle("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), { key: "k" }))
+          .outcomes[0],
+      ).toMatchObject({
+        status: "sent",
+      });
+      expect(sent).toEqual(["+79161234567"]);
+    },
+  );
+});
