@@ -3,6 +3,7 @@ import { ConfigError } from "../../src/core/errors.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import type { RequesterOptions } from "../../src/requester/types.js";
 import { memoryStore } from "../../src/stores/memory.js";
+import { countingStore } from "../helpers/counting-store.js";
 import { fixture } from "../helpers/fixtures.js";
 import { recordingSmsClient } from "../helpers/sms-clients.js";
 
@@ -111,15 +112,7 @@ describe("store keys never carry a phone", () => {
 
   it("dedupe, cap and opt-out keys hold a keyed hash, stable for one secret and different for another", async () => {
     const keysSeen = async (hashSecret: string) => {
-      const inner = memoryStore();
-      const keys: string[] = [];
-      const store = {
-        name: "recording",
-        claim: (k: string, v: string, t: number) => (keys.push(k), inner.claim(k, v, t)),
-        get: (k: string) => (keys.push(k), inner.get(k)),
-        set: (k: string, v: string, t?: number) => (keys.push(k), inner.set(k, v, t)),
-        delete: (k: string) => (keys.push(k), inner.delete(k)),
-      };
+      const { store, keys } = countingStore();
       const r = createReviewRequester(options({ store, hashSecret, quietHours: false }));
       await r.handle("iiko", fixture("iiko", "iiko-01-delivery-closed.json"), { key: KEY });
       await r.optOut("+7 916 765-43-21");
