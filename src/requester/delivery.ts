@@ -81,7 +81,8 @@ export function reaches(channel: Channel, to: Recipient): boolean {
 /**
  * Tries the channels in order, deciding by each error's category alone. An unknown outcome (the
  * message may have arrived) and an opt-out stop the chain; any other failure moves on to the next
- * channel.
+ * channel. When every channel failed, the error reported is the first retryable one (so the order
+ * is retried later), else the last one.
  *
  * `idempotencyKey` goes to providers that take one (Resend): derived from the order, it is the
  * same on every process and every retry, so the provider itself refuses a second copy.
@@ -94,6 +95,7 @@ export async function deliver(
   idempotencyKey: string,
 ): Promise<DeliveryResult> {
   let lastError: OtzovikError | null = null;
+  let retryable: OtzovikError | null = null;
   for (const channel of channels) {
     if (!reaches(channel, to)) continue;
     try {
@@ -104,7 +106,10 @@ export async function deliver(
       if (failure.category === "unknown_outcome") return { kind: "unknown", error: failure };
       if (failure.category === "opted_out") return { kind: "opted_out", error: failure };
       lastError = failure;
+      retryable ??= failure.retryable ? failure : null;
     }
   }
-  return lastError ? { kind: "failed", error: lastError } : { kind: "no_channel" };
+  // A chain where some channel may work later is reported with that channel's error: retryable.
+  const error = retryable ?? lastError;
+  return error ? { kind: "failed", error } : { kind: "no_channel" };
 }

@@ -146,3 +146,63 @@ describe("accepted orders under store and provider faults", () => {
     expect(answered503 + store.failures + sms.refused()).toBeGreaterThan(30);
   });
 });
+
+describe("which failures are retried", () => {
+  const refusal = (category: "retryable" | "permanent" | "not_on_channel") =>
+    new ProviderError(`refused (${category})`, { provider: "p", code: category, category });
+  const channel = (provider: string, errors: ProviderError[]) => {
+    const delivered: string[] = [];
+    const client: SmsSender = {
+      provider,
+      async sendSms(to) {
+        const error = errors.shift();
+        if (error) throw error;
+        delivered.push(to);
+        return { provider, channel: "sms", messageId: "m", to, dryRun: false };
+      },
+    };
+    return { client, delivered };
+  };
+  const options = (first: SmsSender, second: SmsSender) => ({
+    keys: KEY,
+    business: "B",
+    reviewUrl: "https://r.example",
+    channels: [
+      { type: "sms" as const, client: first },
+      { type: "sms" as const, client: second },
+    ],
+    quietHours: false as const,
+    retryDelaysMs: [5],
+    logger: { warn() {}, error() {} },
+  });
+
+  it("a chain where one channel failed retryably is retried, even when the last failed for good", async () => {
+    const a = channel("a", [refusal("retryable")]);
+    const b = channel("b", [refusal("permanent")]);
+    const sent: string[] = [];
+    const r = createReviewRequester({
+      ...options(a.client, b.client),
+      onSent: (o) => {
+        sent.push(o.provider);
+      },
+    });
+    const outcome = (await r.handle("iiko", order(1), { key: KEY })).outcomes[0];
+    expect(outcome).toMatchObject({
+      status: "failed",
+      willRetry: true,
+      error: { code: "retryable" },
+    });
+    await new Promise((ok) => setTimeout(ok, 100));
+    await r.close();
+    expect(sent).toEqual(["a"]);
+  });
+
+  it("a chain that failed for good everywhere is not retried, and gives the order back", async () => {
+    const a = channel("a", [refusal("not_on_channel")]);
+    const b = channel("b", [refusal("permanent")]);
+    const r = createReviewRequester(options(a.client, b.client));
+    const outcome = (await r.handle("iiko", order(2), { key: KEY })).outcomes[0];
+    expect(outcome).toMatchObject({ status: "failed", willRetry: false, attempt: 1 });
+    expect((await r.handle("iiko", order(2), { key: KEY })).outcomes[0]?.status).toBe("sent");
+  });
+});
