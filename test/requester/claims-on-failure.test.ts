@@ -3,7 +3,7 @@ import { createReviewRequester } from "../../src/requester/requester.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import type { Store } from "../../src/stores/types.js";
 import { fixture } from "../helpers/fixtures.js";
-import { gatedSmsClient, recordingSmsClient } from "../helpers/sms-clients.js";
+import { recordingSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "review-fixes-key-0123456789";
 const BODY = () => fixture("iiko", "iiko-01-delivery-closed.json");
@@ -68,33 +68,5 @@ describe("requester: claims and records on failure paths", () => {
     const retried = (await r.request({ phone: "+79161234567", orderId: "A-1" })).outcomes[0];
     expect(retried).toMatchObject({ status: "sent" });
     expect(sent).toEqual(["+79161234567"]);
-  });
-
-  it("close() waits for a scheduled send that is already running", async () => {
-    vi.useFakeTimers({ now: NOON, toFake: ["Date", "setTimeout", "clearTimeout"] });
-    const { client, sent, open } = gatedSmsClient();
-    const failed: string[] = [];
-    const r = createReviewRequester({
-      ...base,
-      now: undefined,
-      delayMs: 60_000,
-      channels: [{ type: "sms", client }],
-      onFailed: (o) => void failed.push(o.error.code),
-    });
-    const outcome = (await r.handle("iiko", BODY(), { key: KEY })).outcomes[0];
-    expect(outcome).toMatchObject({ status: "scheduled" });
-    await vi.advanceTimersByTimeAsync(60_000);
-    vi.useRealTimers();
-    let closed = false;
-    const closing = r.close().then((result) => {
-      closed = true;
-      return result;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(closed).toBe(false);
-    open();
-    expect(await closing).toEqual({ pending: [] });
-    expect(sent).toEqual(["+79161234567"]);
-    expect(failed).toEqual([]);
   });
 });
