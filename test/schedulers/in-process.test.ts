@@ -27,7 +27,8 @@ describe("inProcessScheduler specifics", () => {
     return { scheduler, ran, warnings, errors };
   }
 
-  it("keeps one timer however many jobs are pending", async () => {
+  // 200,000 jobs: seconds on a loaded 2-core machine, so an explicit budget.
+  it("keeps one timer however many jobs are pending", { timeout: 60_000 }, async () => {
     vi.useFakeTimers({ now: Date.parse("2026-03-14T20:30:00Z") });
     const { scheduler, ran } = setup({ maxPending: 300_000 });
     const base = Date.now();
