@@ -1,56 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createFetchHandler } from "../../src/adapters/fetch.js";
-import { ConfigError } from "../../src/core/errors.js";
-import { normalizePhone } from "../../src/core/phone.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import type { ReviewRequester } from "../../src/requester/types.js";
-import type { Source } from "../../src/sources/source.js";
-import type { ParsedEvent } from "../../src/sources/types.js";
 import { type RunningServer, startExpress, startFetchServer } from "../helpers/http.js";
+import { quickKassa } from "../helpers/quick-kassa.js";
 import { recordingSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "custom-source-key-0123456789";
-
-/**
- * A POS otzovik does not ship ("Quick Kassa"), in one file's worth of code: it posts
- * `{ "check": { "number": "A-17", "closed": true, "guestPhone": "8 916 123-45-67" } }`.
- */
-const quickKassa: Source<"quickkassa"> = {
-  name: "quickkassa",
-  checkOptions(options, path) {
-    if (options !== undefined && (typeof options !== "object" || options === null))
-      throw new ConfigError(`Invalid option \`${path}\`: expected an object.`);
-  },
-  parse(body) {
-    const value = typeof body === "string" ? (JSON.parse(body) as unknown) : body;
-    const check = (value as { check?: Record<string, unknown> } | null)?.check ?? {};
-    const { phone, problem } = normalizePhone(check.guestPhone);
-    const closed = check.closed === true;
-    const reason = !closed ? "status_not_final" : problem;
-    const event: ParsedEvent = {
-      source: "quickkassa",
-      type: "check",
-      id: typeof check.number === "string" ? check.number : null,
-      status: closed ? "closed" : "open",
-      phone,
-      shouldSend: reason === null,
-      reason,
-      detail: reason === null ? null : "the check is open or has no guest phone",
-      customerName: null,
-      email: null,
-      accountId: null,
-      lookup: null,
-      raw: check,
-    };
-    return {
-      shouldSend: event.shouldSend,
-      phone: event.shouldSend ? phone : null,
-      events: [event],
-      reason: event.reason,
-      detail: event.detail,
-    };
-  },
-};
 
 const closedCheck = { check: { number: "A-17", closed: true, guestPhone: "8 916 123-45-67" } };
 
