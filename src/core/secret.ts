@@ -65,27 +65,31 @@ function hex(bytes: Uint8Array): string {
  * runtime, and not reversible without the secret — unlike a plain hash of a phone number, which
  * anyone can reverse by hashing every number.
  *
- * @param secret - The key.
- * @returns A function hashing values with that key (the Web Crypto key is imported once).
+ * @param secret - The key, or a function giving it; read on the first hash, not before (Workers
+ *   allow no random values at start-up).
+ * @returns A function hashing values with that key.
  */
-export function keyedHasher(secret: string): (value: string) => Promise<string> {
-  if (nodeCrypto) {
-    const node = nodeCrypto;
-    return async (value) =>
-      node.createHmac("sha256", secret).update(value).digest("hex").slice(0, 32);
-  }
-  const key = crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return async (value) =>
-    hex(new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(value)))).slice(
-      0,
-      32,
+export function keyedHasher(secret: string | (() => string)): (value: string) => Promise<string> {
+  let key: string | null = null;
+  let webKey: Promise<CryptoKey> | null = null;
+  const keyText = () => {
+    key ??= typeof secret === "function" ? secret() : secret;
+    return key;
+  };
+  return async (value) => {
+    if (nodeCrypto) {
+      return nodeCrypto.createHmac("sha256", keyText()).update(value).digest("hex").slice(0, 32);
+    }
+    webKey ??= crypto.subtle.importKey(
+      "raw",
+      encoder.encode(keyText()),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
     );
+    const signature = await crypto.subtle.sign("HMAC", await webKey, encoder.encode(value));
+    return hex(new Uint8Array(signature)).slice(0, 32);
+  };
 }
 
 /** A random secret for this process (hex), for keyed hashes that need not outlive it. */

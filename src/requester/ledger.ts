@@ -97,8 +97,8 @@ export interface LedgerOptions {
   readonly now: () => number;
   /** How long an order is remembered, ms. */
   readonly dedupeTtlMs: number;
-  /** Keys the hashes of phones and emails. */
-  readonly hashSecret: string;
+  /** Keys the hashes of phones and emails (a function: read on first use). */
+  readonly hashSecret: string | (() => string);
   readonly logger: Logger;
 }
 

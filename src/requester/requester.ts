@@ -50,12 +50,11 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
       `Set \`hashSecret\` (a random string of at least 16 characters, the same on every instance) to use the "${store.name}" store: phones are written into its keys only as hashes keyed with it.`,
     );
   }
-  processSecret ??= randomSecret();
   const ledger = createLedger({
     store,
     now: config.now,
     dedupeTtlMs: config.dedupeTtlMs,
-    hashSecret: options.hashSecret ?? processSecret,
+    hashSecret: options.hashSecret ?? (() => (processSecret ??= randomSecret())),
     logger,
   });
   const tenants = createTenants(config);
