@@ -4,12 +4,14 @@
 //   npm run build && node examples/express/server.mjs     (from the repository root: `npm start`)
 //
 // With no provider keys it runs in dev mode: nothing is sent, each message is printed with the
-// phone masked. Configuration (all from the environment):
-//   WEBHOOK_KEY           the key POS/CRMs put in `?key=` (dev default: dev-key)
+// phone masked. With NODE_ENV=production it never does: missing keys stop it with a message.
+// Configuration (all from the environment):
+//   WEBHOOK_KEY           the key POS/CRMs put in `?key=` (dev default: dev-key; never printed)
 //   BUSINESS_NAME         {business} in the message            (required outside dev mode)
 //   REVIEW_URL            {reviewUrl} in the message           (required outside dev mode)
 //   PORT                  default 3000 (0 picks a free port)
 //   DELAY_MINUTES         wait this long after the order before asking (default 0)
+//   NODE_ENV=production   never dev mode: without provider keys it exits instead of faking sends
 //   SMSRU_API_KEY, SMSRU_SENDER                               SMS through SMS.ru
 //   META_WHATSAPP_ACCESS_TOKEN, META_WHATSAPP_PHONE_NUMBER_ID  WhatsApp through Meta Cloud API
 //   META_WHATSAPP_TEMPLATE (+ META_WHATSAPP_TEMPLATE_LANGUAGE, default ru)  an approved template
@@ -17,6 +19,7 @@
 //   RESEND_API_KEY, RESEND_FROM                               email through Resend
 //   AMOCRM_SUBDOMAIN, AMOCRM_ACCESS_TOKEN                     phone lookup for amoCRM leads
 import { randomUUID } from "node:crypto";
+import { createServer, STATUS_CODES } from "node:http";
 import express from "express";
 import {
   createAmocrmClient,
@@ -97,8 +100,9 @@ if (env("RESEND_API_KEY") && env("RESEND_FROM")) {
   });
 }
 
-// --- dev mode: no provider keys, so print instead of sending --------------------------------------
-const devMode = channels.length === 0;
+// --- dev mode: no provider keys, so print instead of sending (never with NODE_ENV=production) -----
+const production = process.env.NODE_ENV === "production";
+const devMode = channels.length === 0 && !production;
 if (devMode) {
   channels.push({
     type: "sms",
@@ -118,7 +122,8 @@ if (devMode) {
   });
 }
 
-const webhookKey = env("WEBHOOK_KEY") ?? (devMode ? "dev-key" : undefined);
+const DEV_KEY = "dev-key";
+const webhookKey = env("WEBHOOK_KEY") ?? (devMode ? DEV_KEY : undefined);
 const business = env("BUSINESS_NAME") ?? (devMode ? "Кофейня «Зерно»" : undefined);
 const reviewUrl = env("REVIEW_URL") ?? (devMode ? "https://example.com/review" : undefined);
 const missing = Object.entries({
@@ -127,9 +132,19 @@ const missing = Object.entries({
   REVIEW_URL: reviewUrl,
 })
   .filter(([, value]) => !value)
-  .map(([name]) => name);
+  .map(([name]) => `  ${name}`);
+if (channels.length === 0) {
+  missing.push(
+    "  the keys of at least one provider: SMSRU_API_KEY, or META_WHATSAPP_ACCESS_TOKEN and META_WHATSAPP_PHONE_NUMBER_ID, or EXOLVE_WHATSAPP_API_KEY and EXOLVE_WHATSAPP_SENDER_ID, or RESEND_API_KEY and RESEND_FROM",
+  );
+}
 if (missing.length > 0) {
-  console.error(`Provider keys are set, so this is not dev mode: set ${missing.join(", ")} too.`);
+  console.error(
+    production
+      ? "NODE_ENV=production: not starting in dev mode (it would answer 200 and send nothing). Set:"
+      : "Provider keys are set, so this is not dev mode. Set:",
+  );
+  console.error(missing.join("\n"));
   process.exit(1);
 }
 
@@ -182,45 +197,79 @@ app.get("/", (_req, res) => {
 });
 // `all`, not `post`: the handler itself answers other methods with 405 and `Allow: POST`.
 app.all("/api/webhook/:source", webhookHandler(requester, { logger }));
+// Anything else, and every error Express itself raises (a malformed %-escape in the path is a
+// URIError with status 400), is answered in JSON: never Express's HTML page with a stack trace.
+app.use((_req, res) => {
+  res.status(404).json({ ok: false, error: "not found" });
+});
+app.use((error, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const { status: given } = error ?? {};
+  const status = Number.isInteger(given) && given >= 400 && given < 600 ? given : 500;
+  if (status >= 500) {
+    // The name and message only (no stack, control characters escaped): enough to find it.
+    line("error", "request failed", { error: JSON.stringify(`${error?.name}: ${error?.message}`) });
+    return res.status(500).json({ ok: false, error: "internal error" });
+  }
+  const reason = error instanceof URIError ? "malformed URL" : STATUS_CODES[status]?.toLowerCase();
+  res.status(status).json({ ok: false, error: reason ?? "bad request" });
+});
 
-const server = app.listen(Number(env("PORT") ?? 3000), () => {
+// Timeouts: a client that trickles its headers or body cannot hold a connection for Node's
+// defaults (60 s for the headers, 300 s for the request); checked every second.
+const server = createServer(
+  { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 },
+  app,
+);
+server.listen(Number(env("PORT") ?? 3000), () => {
   const { port } = server.address();
   const base = `http://localhost:${port}`;
   console.log(`otzovik example listening on ${base}`);
   if (devMode) {
     console.log("dev mode: no provider keys set, so messages are printed, not sent");
     console.log("dev mode: quiet hours and the per-phone frequency cap are off, sends go out now");
-    if (!env("WEBHOOK_KEY")) console.log(`dev mode: webhook key "${webhookKey}" (set WEBHOOK_KEY)`);
+    if (!env("WEBHOOK_KEY")) console.log(`dev mode: webhook key "${DEV_KEY}" (set WEBHOOK_KEY)`);
     if (!env("BUSINESS_NAME"))
       console.log(`dev mode: demo business "${business}" (set BUSINESS_NAME)`);
+    // Only the public dev key is ever printed; a WEBHOOK_KEY you set stays out of the output.
+    const key = env("WEBHOOK_KEY") ? "$WEBHOOK_KEY" : DEV_KEY;
+    console.log("try:");
+    console.log(
+      `  curl -X POST "${base}/api/webhook/rkeeper?key=${key}" -H "Content-Type: application/json" -d '{"order":{"status":"Выполнен","customer":{"phone":"+79991234567"}}}'`,
+    );
   } else {
     console.log(
       `sending through: ${channels.map((c) => `${c.type}/${c.client.provider}`).join(", ")}`,
     );
   }
-  // The key is printed only in dev mode: a real webhook key never goes to the logs.
-  if (devMode) {
-    console.log("try:");
-    console.log(
-      `  curl -X POST "${base}/api/webhook/rkeeper?key=${encodeURIComponent(webhookKey)}" -H "Content-Type: application/json" -d '{"order":{"status":"Выполнен","customer":{"phone":"+79991234567"}}}'`,
-    );
-  }
 });
 
+// --- shutdown: SIGTERM (docker stop, Kubernetes) or Ctrl+C ----------------------------------------
+// 1. stop taking webhooks; requests already in flight still get their answer (up to 5 s);
+// 2. close the requester: sends already answered with 200 finish (up to 3 s), the scheduler stops;
+// 3. say which scheduled sends could not be kept (ids only: no phones), exit 0.
+// Under 10 s in all, docker's default before it kills.
 let closing = false;
 async function shutdown(signal) {
   if (closing) return;
   closing = true;
-  console.log(`${signal}: closing`);
+  console.log(`${signal}: closing (no new webhooks; requests in flight get their answer)`);
   const forced = setTimeout(() => {
-    console.error("shutdown took over 10 s: exiting");
+    console.error("shutdown took over 9 s: exiting");
     process.exit(1);
-  }, 10_000);
+  }, 9_000);
   forced.unref();
-  server.close();
-  server.closeIdleConnections();
-  // close() first lets sends already answered with 200 finish, then stops the scheduler.
-  const { pending } = await requester.close({ timeoutMs: 8_000 });
+  const closed = new Promise((resolve) => server.close(resolve));
+  // A keep-alive connection stays open after its answer; close each one as soon as it is idle.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const grace = setTimeout(() => {
+    console.error("requests still in flight after 5 s: closing their connections");
+    server.closeAllConnections();
+  }, 5_000);
+  await closed;
+  clearInterval(sweep);
+  clearTimeout(grace);
+  const { pending } = await requester.close({ timeoutMs: 3_000 });
   if (pending.length === 0) console.log("no scheduled review requests pending");
   else {
     console.log(`${pending.length} scheduled review request(s) not sent (in-process scheduler):`);

@@ -28,11 +28,11 @@ const commands = [...readme.matchAll(/^( *)```bash\n([\s\S]*?)^\1```/gm)]
   )
   .filter((body) => body.startsWith('curl -X POST "http://localhost:3000/api/webhook/'));
 
-// Dev mode: no provider key may leak in from the environment.
+// Dev mode: no provider key may leak in from the environment, nor NODE_ENV=production.
 const env = { ...process.env, PORT: "0", NO_COLOR: "1" };
 for (const name of Object.keys(env)) {
   if (
-    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL)$/.test(
+    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV)$/.test(
       name,
     )
   )

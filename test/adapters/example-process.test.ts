@@ -6,6 +6,8 @@
  * documented status and JSON, never a 5xx; the valid webhooks among them print their masked
  * `dev   SMS to` line. Then a flood of 2,000 bad requests, a real webhook that still gets 200 and
  * one message, the process's RSS before, right after and after a settle, and a clean SIGTERM exit.
+ * Issue 9: a malformed `%` in the path gets JSON, not Express's HTML stack trace (item 15), and
+ * the WEBHOOK_KEY it was given is never printed (item 16).
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,6 +72,32 @@ describe("the running Express example (examples/express/server.mjs, dev mode)", 
     const response = await send({ method: "GET", path: PATH });
     expect(response.status).toBe(405);
     expect(response.headers.allow).toBe("POST");
+  });
+
+  it("a malformed % in the route → 400 in JSON: not Express's HTML page, no stack trace or paths", async () => {
+    for (const path of [
+      "/api/webhook/%E0%A4%A",
+      `/api/webhook/%E0%A4%A?key=${KEY}`,
+      "/api/webhook/%",
+      "/api/webhook/%ZZ",
+    ]) {
+      const response = await send({ path, headers: JSON_TYPE, body: bodies.iiko });
+      expect({ path, status: response.status, body: response.body }).toEqual({
+        path,
+        status: 400,
+        body: JSON.stringify({ ok: false, error: "malformed URL" }),
+      });
+      expect(response.headers["content-type"]).toMatch(/^application\/json/);
+    }
+    // Nothing about it printed either (Express's final handler logs the stack to stderr).
+    expect(example.stdout() + example.stderr()).not.toMatch(/URIError|node_modules/);
+  });
+
+  it("a path it does not serve → 404 in JSON", async () => {
+    const response = await send({ path: "/%E0%A4%A/nowhere", headers: JSON_TYPE, body: "{}" });
+    expect(response.status).toBe(404);
+    expect(response.headers["content-type"]).toMatch(/^application\/json/);
+    expect(parseJson(response.body)).toEqual({ ok: false, error: "not found" });
   });
 
   it("a client that keeps uploading 10 MB still reads its 413 (lingering close), 10 times out of 10", async () => {
@@ -289,6 +317,12 @@ describe("the running Express example (examples/express/server.mjs, dev mode)", 
     );
     expect(rssSettled).toBeLessThan(rssBefore + 150 * MB);
     expect(example.alive()).toBe(true);
+  });
+
+  it("never printed the webhook key (WEBHOOK_KEY is set, so not even in the curl hint)", () => {
+    expect(example.stdout()).toContain("?key=$WEBHOOK_KEY");
+    expect(example.stdout()).not.toContain(KEY);
+    expect(example.stderr()).not.toContain(KEY);
   });
 
   it("never answered a 5xx", () => {

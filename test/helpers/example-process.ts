@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -17,7 +18,7 @@ const PROVIDER_ENV = /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_/;
 export interface ExampleProcess {
   /** The child's pid (the Node process itself, not a wrapper). */
   readonly pid: number;
-  /** The port from its `listening on http://localhost:<port>` line. */
+  /** The port from its `listening on http://localhost:<port>` line (or the `port` option). */
   readonly port: number;
   /** Everything it printed to stdout so far. */
   stdout(): string;
@@ -42,27 +43,114 @@ export interface ExampleOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for the listening line. */
   readonly timeoutMs?: number;
+  /**
+   * For a script that prints no listening line: pass this port as `PORT` (see {@link freePort})
+   * and wait until it accepts connections instead.
+   */
+  readonly port?: number;
+}
+
+/** What {@link runExample} saw: how the process ended and everything it printed. */
+export interface ExampleRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The child's environment: the test's, minus provider variables, loaders and NODE_ENV, plus `extra`. */
+function exampleEnv(
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (PROVIDER_ENV.test(name)) delete env[name];
+  // Loaders or flags the test runner was started with are not the example's, nor is its
+  // NODE_ENV (vitest sets "test"; "production" would turn dev mode off): tests pass their own.
+  delete env.NODE_OPTIONS;
+  delete env.NODE_ENV;
+  return Object.assign(env, { PORT: "0", NO_COLOR: "1" }, extra);
+}
+
+function spawnExample(script: string, env: Record<string, string | undefined>): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", "./test/helpers/otzovik-from-src-register.mjs", script],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (for scripts that cannot listen on port 0). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", resolve);
+  });
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (!address || typeof address === "string") throw new Error("no TCP address");
+  return address.port;
+}
+
+/** Resolves once `port` on 127.0.0.1 accepts a connection (rejects after `timeoutMs`). */
+async function accepting(port: number, timeoutMs: number, running: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (!running() || Date.now() > deadline)
+      throw new Error(`port ${port} ${running() ? "not accepting in time" : "closed: exited"}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * Runs `script` to its end (for scripts expected to exit by themselves, e.g. on bad
+ * configuration) and returns its exit code and output; SIGKILL after `timeoutMs`.
+ */
+export async function runExample(
+  script: string,
+  options: { readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number } = {},
+): Promise<ExampleRun> {
+  const child = spawnExample(script, exampleEnv(options.env));
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+  // `close`, not `exit`: after it every byte of stdout and stderr has been read.
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on("close", (c, s) => resolve([c, s])),
+  );
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
 }
 
 /**
  * Spawns `script` (relative to the repository root) with `PORT=0`, waits for its listening line
- * and returns a handle. Rejects, with the output so far, if it exits or does not listen in time.
+ * (or, with the `port` option, for that port to accept connections) and returns a handle.
+ * Rejects, with the output so far, if it exits or does not listen in time.
  */
 export async function startExample(
   script: string,
   options: ExampleOptions = {},
 ): Promise<ExampleProcess> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of Object.keys(env)) if (PROVIDER_ENV.test(name)) delete env[name];
-  // Loaders or flags the test runner was started with are not the example's.
-  delete env.NODE_OPTIONS;
-  Object.assign(env, { PORT: "0", NO_COLOR: "1" }, options.env);
-
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", "--import", "./test/helpers/otzovik-from-src-register.mjs", script],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const env = exampleEnv({
+    ...(options.port === undefined ? {} : { PORT: String(options.port) }),
+    ...options.env,
+  });
+  const child = spawnExample(script, env);
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -95,13 +183,24 @@ export async function startExample(
 
   const pid = child.pid!;
   try {
-    const listening = await waitFor(
-      /listening on http:\/\/localhost:(\d+)/,
-      options.timeoutMs ?? 15_000,
-    );
+    let port: number;
+    if (options.port === undefined) {
+      const listening = await waitFor(
+        /listening on http:\/\/localhost:(\d+)/,
+        options.timeoutMs ?? 15_000,
+      );
+      port = Number(listening[1]);
+    } else {
+      await accepting(options.port, options.timeoutMs ?? 15_000, () => running).catch((error) => {
+        throw new Error(
+          `${script}: ${error.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`,
+        );
+      });
+      port = options.port;
+    }
     return {
       pid,
-      port: Number(listening[1]),
+      port,
       stdout: () => out,
       stderr: () => err,
       alive: () => running,
