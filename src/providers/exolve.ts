@@ -1,21 +1,21 @@
+import * as z from "zod/mini";
 import { DeliveryUnknownError, type ErrorCategory, ProviderError } from "../core/errors.js";
+import { callback, optionsObject, parseOptions } from "../core/options.js";
 import { normalizePhone } from "../core/phone.js";
 import {
-  configError,
   createTransport,
   type HttpResponse,
   idString,
   isRecord,
-  optionalFunction,
   type PhoneClientOptions,
   parseJsonLossless,
+  phoneClientOptionFields,
   phoneForLog,
   redactedDetails,
-  requireOptionsObject,
-  requireSecret,
-  requireString,
+  requiredText,
   requireText,
   resolvePhoneClientOptions,
+  secretOption,
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
@@ -144,6 +144,24 @@ function exolveError(response: HttpResponse, body: Record<string, unknown>) {
   });
 }
 
+/** What {@link createExolveClient} accepts. */
+const optionsSchema = optionsObject({
+  apiKey: secretOption,
+  senderId: requiredText,
+  whatsappPath: z.nullish(
+    z.string("must be a string").check(
+      z.trim(),
+      z.overwrite((path) => path.replace(/^\/+/, "")),
+      z.refine(
+        (path) => /^[\w./-]+$/.test(path) && !path.includes(".."),
+        "must be a plain path such as messaging/v1/SendWhatsApp",
+      ),
+    ),
+  ),
+  buildWhatsappBody: z.nullish(callback<(message: ExolveWhatsappMessage) => unknown>()),
+  ...phoneClientOptionFields,
+});
+
 /**
  * Creates an MTS Exolve client.
  *
@@ -162,24 +180,17 @@ function exolveError(response: HttpResponse, body: Record<string, unknown>) {
  * @throws {ConfigError} when `apiKey` or `senderId` is missing or an option is invalid.
  */
 export function createExolveClient(options: ExolveClientOptions): ExolveClient {
-  requireOptionsObject(PROVIDER, options);
-  const apiKey = requireSecret(PROVIDER, "apiKey", options.apiKey);
-  const rawSender = requireString(PROVIDER, "senderId", options.senderId);
-  const resolved = resolvePhoneClientOptions(PROVIDER, options, EXOLVE_BASE_URL);
+  const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
+  const { apiKey, senderId: rawSender } = valid;
+  const resolved = resolvePhoneClientOptions(PROVIDER, valid, EXOLVE_BASE_URL);
   // A sender number goes out like a recipient: country code and digits (`8 999 …` → `7999…`).
   const sender = /^\+?[\d\s()-]+$/.test(rawSender)
     ? (normalizePhone(rawSender, resolved.defaultCountry).phone?.slice(1) ??
       rawSender.replace(/\D/g, ""))
     : rawSender;
-  const whatsappPath = (
-    options.whatsappPath === undefined
-      ? EXOLVE_DEFAULT_WHATSAPP_PATH
-      : requireString(PROVIDER, "whatsappPath", options.whatsappPath)
-  ).replace(/^\/+/, "");
-  if (!/^[\w./-]+$/.test(whatsappPath) || whatsappPath.includes(".."))
-    configError(PROVIDER, "whatsappPath", "must be a plain path such as messaging/v1/SendWhatsApp");
+  const whatsappPath = valid.whatsappPath ?? EXOLVE_DEFAULT_WHATSAPP_PATH;
   const buildWhatsappBody =
-    optionalFunction(PROVIDER, "buildWhatsappBody", options.buildWhatsappBody) ??
+    valid.buildWhatsappBody ??
     ((m: ExolveWhatsappMessage) => ({
       number: m.sender,
       destination: m.destination,

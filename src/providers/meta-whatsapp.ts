@@ -1,22 +1,22 @@
+import * as z from "zod/mini";
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
+import { optionsObject, parseOptions } from "../core/options.js";
 import {
-  configError,
   createTransport,
   type HttpResponse,
   idString,
   invalidArgument,
   isRecord,
-  optionalBoolean,
+  optionalFlagArgument,
   type PhoneClientOptions,
   parseJsonLossless,
+  phoneClientOptionFields,
   phoneForLog,
   type Recipient,
   redactedDetails,
-  requireOptionsObject,
-  requireSecret,
-  requireString,
   requireText,
   resolvePhoneClientOptions,
+  secretOption,
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
@@ -191,6 +191,29 @@ function metaError(response: HttpResponse, body: Record<string, unknown>): Provi
   });
 }
 
+/** What {@link createMetaWhatsappClient} accepts. */
+const optionsSchema = optionsObject({
+  accessToken: secretOption,
+  phoneNumberId: z
+    .string({
+      error: ({ input }) =>
+        input === undefined || input === null
+          ? "is required"
+          : typeof input === "number"
+            ? "must be a string (large ids lose digits as numbers)"
+            : "must be a string",
+    })
+    .check(
+      z.trim(),
+      z.minLength(1, "is required"),
+      z.regex(/^\d+$/, "must contain digits only (WhatsApp → API Setup)"),
+    ),
+  graphVersion: z.nullish(
+    z.string("must be a string").check(z.trim(), z.regex(/^v\d+\.\d+$/, 'must look like "v23.0"')),
+  ),
+  ...phoneClientOptionFields,
+});
+
 /**
  * Creates a WhatsApp Cloud API client (`POST /{version}/{phone-number-id}/messages`, Bearer
  * token). Errors are classified by `error.code`, not by HTTP status (Meta sends rate limits as
@@ -202,20 +225,10 @@ function metaError(response: HttpResponse, body: Record<string, unknown>): Provi
  * @throws {ConfigError} when `accessToken` or `phoneNumberId` is missing or an option is invalid.
  */
 export function createMetaWhatsappClient(options: MetaWhatsappClientOptions): MetaWhatsappClient {
-  requireOptionsObject(PROVIDER, options);
-  const accessToken = requireSecret(PROVIDER, "accessToken", options.accessToken);
-  if (typeof options.phoneNumberId === "number")
-    configError(PROVIDER, "phoneNumberId", "must be a string (large ids lose digits as numbers)");
-  const phoneNumberId = requireString(PROVIDER, "phoneNumberId", options.phoneNumberId);
-  if (!/^\d+$/.test(phoneNumberId))
-    configError(PROVIDER, "phoneNumberId", "must contain digits only (WhatsApp → API Setup)");
-  const graphVersion =
-    options.graphVersion === undefined
-      ? META_DEFAULT_GRAPH_VERSION
-      : requireString(PROVIDER, "graphVersion", options.graphVersion);
-  if (!/^v\d+\.\d+$/.test(graphVersion))
-    configError(PROVIDER, "graphVersion", 'must look like "v23.0"');
-  const resolved = resolvePhoneClientOptions(PROVIDER, options, META_GRAPH_BASE_URL);
+  const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
+  const { accessToken, phoneNumberId } = valid;
+  const graphVersion = valid.graphVersion ?? META_DEFAULT_GRAPH_VERSION;
+  const resolved = resolvePhoneClientOptions(PROVIDER, valid, META_GRAPH_BASE_URL);
   const transport = createTransport(resolved, [accessToken]);
 
   async function send(
@@ -287,7 +300,7 @@ export function createMetaWhatsappClient(options: MetaWhatsappClientOptions): Me
     async sendWhatsapp(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);
       const body = requireText(PROVIDER, text, MAX_TEXT);
-      const previewUrl = optionalBoolean(PROVIDER, "previewUrl", opts.previewUrl) ?? false;
+      const previewUrl = optionalFlagArgument(PROVIDER, "previewUrl", opts.previewUrl) ?? false;
       return send(to, "text", {
         text: { preview_url: previewUrl, body },
         ...callbackData(opts.bizOpaqueCallbackData),

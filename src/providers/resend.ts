@@ -1,7 +1,9 @@
+import * as z from "zod/mini";
 import { type ErrorCategory, ProviderError, ValidationError } from "../core/errors.js";
+import { optionsObject, parseOptions } from "../core/options.js";
 import {
   type ClientOptions,
-  configError,
+  clientOptionFields,
   createTransport,
   emailList,
   type HttpResponse,
@@ -9,14 +11,14 @@ import {
   invalidArgument,
   isEmailAddress,
   isRecord,
-  optionalString,
+  optionalStringArgument,
+  optionalText,
   parseJsonLossless,
   parseRetryAfter,
   redactedDetails,
-  requireOptionsObject,
-  requireSecret,
-  requireString,
+  requiredText,
   resolveClientOptions,
+  secretOption,
   unexpectedResponse,
 } from "../transport/index.js";
 import type { EmailMessage, EmailSender, SendResult } from "./types.js";
@@ -121,6 +123,16 @@ function newIdempotencyKey(): string {
   return `otzovik/${globalThis.crypto.randomUUID()}`;
 }
 
+/** What {@link createResendClient} accepts. */
+const optionsSchema = optionsObject({
+  apiKey: secretOption,
+  from: requiredText.check(
+    z.refine(isEmailAddress, 'must be an address or "Name <address>" on a verified domain'),
+  ),
+  userAgent: optionalText,
+  ...clientOptionFields,
+});
+
 /**
  * Creates a Resend client (`POST /emails`, Bearer key, `User-Agent`, `Idempotency-Key`). Errors are
  * classified by `name`: `rate_limit_exceeded` (429) is retried honouring `Retry-After`; quota
@@ -135,13 +147,10 @@ function newIdempotencyKey(): string {
  *   idempotencyKey: `review-request/${orderId}` })
  */
 export function createResendClient(options: ResendClientOptions): ResendClient {
-  requireOptionsObject(PROVIDER, options);
-  const apiKey = requireSecret(PROVIDER, "apiKey", options.apiKey);
-  const from = requireString(PROVIDER, "from", options.from);
-  if (!isEmailAddress(from))
-    configError(PROVIDER, "from", 'must be an address or "Name <address>" on a verified domain');
-  const userAgent = optionalString(PROVIDER, "userAgent", options.userAgent) ?? RESEND_USER_AGENT;
-  const resolved = resolveClientOptions(PROVIDER, options, RESEND_BASE_URL);
+  const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
+  const { apiKey, from } = valid;
+  const userAgent = valid.userAgent ?? RESEND_USER_AGENT;
+  const resolved = resolveClientOptions(PROVIDER, valid, RESEND_BASE_URL);
   const transport = createTransport(resolved, [apiKey]);
 
   function buildBody(message: EmailMessage): Record<string, unknown> {
@@ -149,15 +158,15 @@ export function createResendClient(options: ResendClientOptions): ResendClient {
       invalidArgument(PROVIDER, "message", "must be { to, subject, html | text }");
     const to = emailList(PROVIDER, "to", message.to, MAX_TO);
     if (to === null) invalidArgument(PROVIDER, "to", "is required");
-    const sender = optionalString(PROVIDER, "from", message.from) ?? from;
+    const sender = optionalStringArgument(PROVIDER, "from", message.from) ?? from;
     if (!isEmailAddress(sender)) invalidArgument(PROVIDER, "from", "must be an email address");
     if (typeof message.subject !== "string" || message.subject.trim() === "")
       throw new ValidationError("'subject' must be a non-empty string.", {
         code: "invalid_message",
         provider: PROVIDER,
       });
-    const html = optionalString(PROVIDER, "html", message.html);
-    const text = optionalString(PROVIDER, "text", message.text);
+    const html = optionalStringArgument(PROVIDER, "html", message.html);
+    const text = optionalStringArgument(PROVIDER, "text", message.text);
     if (html === null && text === null)
       throw new ValidationError("An email needs 'html' or 'text'.", {
         code: "invalid_message",

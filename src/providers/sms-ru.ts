@@ -1,21 +1,23 @@
+import * as z from "zod/mini";
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
+import { flag, optionsObject, parseOptions } from "../core/options.js";
 import {
   createTransport,
   type HttpResponse,
   idString,
   invalidArgument,
   isRecord,
-  optionalBoolean,
-  optionalString,
+  optionalStringArgument,
+  optionalText,
   type PhoneClientOptions,
   parseJsonLossless,
+  phoneClientOptionFields,
   phoneForLog,
   type Recipient,
   redactedDetails,
-  requireOptionsObject,
-  requireSecret,
   requireText,
   resolvePhoneClientOptions,
+  secretOption,
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
@@ -239,6 +241,16 @@ const STATE: Record<number, SmsRuMessageStatus["state"]> = {
   150: "failed",
 };
 
+/** What {@link createSmsRuClient} accepts. */
+const optionsSchema = optionsObject({
+  apiKey: secretOption,
+  sender: optionalText,
+  test: z.nullish(flag),
+  translit: z.nullish(flag),
+  daytime: z.nullish(flag),
+  ...phoneClientOptionFields,
+});
+
 /**
  * Creates an SMS.ru client. Every call is a `POST` with a form-encoded body holding `api_id` and
  * `json=1` (the key never appears in a URL). SMS.ru reports errors with HTTP 200 and a
@@ -254,13 +266,12 @@ const STATE: Record<number, SmsRuMessageStatus["state"]> = {
  * const { messageId } = await sms.sendSms("+7 916 123-45-67", "Спасибо за визит! Оцените нас: …")
  */
 export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
-  requireOptionsObject(PROVIDER, options);
-  const apiKey = requireSecret(PROVIDER, "apiKey", options.apiKey);
-  const sender = optionalString(PROVIDER, "sender", options.sender);
-  const test = optionalBoolean(PROVIDER, "test", options.test) ?? false;
-  const translit = optionalBoolean(PROVIDER, "translit", options.translit) ?? false;
-  const daytime = optionalBoolean(PROVIDER, "daytime", options.daytime) ?? false;
-  const resolved = resolvePhoneClientOptions(PROVIDER, options, SMS_RU_BASE_URL);
+  const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
+  const { apiKey, sender } = valid;
+  const test = valid.test ?? false;
+  const translit = valid.translit ?? false;
+  const daytime = valid.daytime ?? false;
+  const resolved = resolvePhoneClientOptions(PROVIDER, valid, SMS_RU_BASE_URL);
   const transport = createTransport(resolved, [apiKey]);
   const { logger } = resolved;
 
@@ -310,11 +321,11 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
     if (o.ttl !== undefined && (!Number.isInteger(o.ttl) || o.ttl < 1 || o.ttl > 1440))
       invalidArgument(PROVIDER, "ttl", "must be a whole number of minutes from 1 to 1440");
     return {
-      from: optionalString(PROVIDER, "sender", o.sender) ?? sender,
+      from: optionalStringArgument(PROVIDER, "sender", o.sender) ?? sender,
       test: flag(o.test, test),
       translit: flag(o.translit, translit),
       daytime: flag(o.daytime, daytime),
-      ip: optionalString(PROVIDER, "ip", o.ip),
+      ip: optionalStringArgument(PROVIDER, "ip", o.ip),
       time,
       ttl: o.ttl === undefined ? null : String(o.ttl),
     };
@@ -385,7 +396,7 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
       const fields = {
         to: to.digits,
         msg,
-        from: optionalString(PROVIDER, "sender", opts.sender) ?? sender,
+        from: optionalStringArgument(PROVIDER, "sender", opts.sender) ?? sender,
         translit: (opts.translit ?? translit) ? "1" : null,
       };
       return post("sms/cost", fields, "cost", [to.e164, to.digits], (response) => {

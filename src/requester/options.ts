@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
-import { countrySchema, describeIssue } from "../sources/options.js";
+import { parseOptions } from "../core/options.js";
+import { countrySchema } from "../sources/options.js";
 import { sources as builtInSources } from "../sources/registry.js";
 import type { RequesterOptions } from "./types.js";
 
@@ -69,10 +70,7 @@ export function validateTenantSettings(tenant: unknown): void {
       "`resolveTenant` must resolve an object with `id`, `business` and `reviewUrl`, or null.",
     );
   }
-  const parsed = tenantSchema.safeParse(tenant);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid option ${describeIssue(parsed.error, "tenant")}.`);
-  }
+  parseOptions(tenantSchema, tenant, { prefix: "tenant", label: "Invalid option" });
 }
 
 const schema = z.object({
@@ -131,8 +129,7 @@ export function validateRequesterOptions(options: RequesterOptions): void {
   if (typeof options !== "object" || options === null) {
     throw new ConfigError("createReviewRequester() needs an options object.");
   }
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`Invalid option ${describeIssue(parsed.error)}.`);
+  parseOptions(schema, options, { label: "Invalid option" });
   if (!options.keys && !options.resolveTenant) {
     throw new ConfigError(
       "Set `keys` (your webhook key, or several for rotation) or `resolveTenant` (one deployment, many businesses): webhooks are never accepted without a key.",

@@ -1,6 +1,8 @@
-import { ConfigError, OtzovikError } from "../core/errors.js";
+import * as z from "zod/mini";
+import { OtzovikError } from "../core/errors.js";
 import { MinHeap } from "../core/heap.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
 import type { JobHandler, ScheduledJob, Scheduler } from "./types.js";
 
 /** Options for {@link inProcessScheduler}. */
@@ -10,6 +12,17 @@ export interface InProcessSchedulerOptions {
   /** Where to log (job failures, and the warning that pending jobs do not survive a restart). */
   readonly logger?: Partial<Logger>;
 }
+
+/** What {@link inProcessScheduler} accepts. */
+const optionsSchema = optionsObject({
+  maxPending: z.nullish(
+    guard<number>(
+      (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+      "must be a positive integer",
+    ),
+  ),
+  logger: z.nullish(loggerOption),
+});
 
 /** Longest delay `setTimeout` accepts (about 24.8 days); longer waits re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -33,15 +46,14 @@ function byRunAt(a: Pending, b: Pending): number {
  * can log or persist them; use a durable scheduler when that matters.
  *
  * Timers are looked up at call time, so fake timers (`vi.useFakeTimers()`) drive it in tests.
+ *
+ * @throws {@link ConfigError} naming the option: `maxPending` not a positive integer, `logger` not
+ *   an object.
  */
 export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Scheduler {
-  const maxPending = options.maxPending ?? 100_000;
-  if (!Number.isSafeInteger(maxPending) || maxPending < 1) {
-    throw new ConfigError("Option `maxPending` must be a positive integer.", {
-      provider: "in-process",
-    });
-  }
-  const logger = createLogger(options.logger);
+  const valid = parseOptions(optionsSchema, options, { provider: "in-process" });
+  const maxPending = valid.maxPending ?? 100_000;
+  const logger = createLogger(valid.logger ?? undefined);
   const heap = new MinHeap<Pending>(byRunAt);
   let seq = 0;
   const pending = new Set<string>();

@@ -1,6 +1,9 @@
 import { type CountryCode, isSupportedCountry } from "libphonenumber-js/min";
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
+import { parseOptions } from "../core/options.js";
+
+export { describeIssue } from "../core/options.js";
 
 /** Schema for {@link BaseParseOptions.defaultCountry}. */
 export const countrySchema = z.optional(
@@ -13,22 +16,6 @@ export const countrySchema = z.optional(
       ),
     ),
 );
-
-/** Formats the first zod issue as `` `path`: message ``. */
-export function describeIssue(error: z.core.$ZodError, prefix = ""): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid value";
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-  let message = issue.message;
-  if (issue.code === "invalid_type") message = `expected ${issue.expected}`;
-  if (issue.code === "invalid_union") {
-    const expected = issue.errors
-      .flat()
-      .flatMap((i) => (i.code === "invalid_type" ? [i.expected] : []));
-    if (expected.length > 0) message = `expected ${[...new Set(expected)].join(" or ")}`;
-  }
-  return path ? `\`${path}\`: ${message}` : message;
-}
 
 /** A source's parser options, validated: made by {@link optionsResolver}. */
 export interface OptionsResolver<R> {
@@ -73,22 +60,17 @@ export function optionsResolver<S extends z.ZodMiniType, R>(
       }
       const cached = cache.get(options);
       if (cached) return cached;
-      const parsed = schema.safeParse(options);
-      if (!parsed.success) {
-        throw new ConfigError(`Invalid parser option ${describeIssue(parsed.error)}.`, {
-          provider: source,
-        });
-      }
-      const resolved = resolve(parsed.data as z.infer<S>);
+      const parsed = parseOptions(schema, options, {
+        provider: source,
+        label: "Invalid parser option",
+      });
+      const resolved = resolve(parsed as z.infer<S>);
       cache.set(options, resolved);
       return resolved;
     },
     check(options, path) {
       if (options === undefined || options === null) return;
-      const parsed = schema.safeParse(options);
-      if (!parsed.success) {
-        throw new ConfigError(`Invalid option ${describeIssue(parsed.error, path)}.`);
-      }
+      parseOptions(schema, options, { prefix: path, label: "Invalid option" });
     },
   };
 }

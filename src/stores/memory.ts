@@ -1,5 +1,7 @@
-import { ConfigError, OtzovikError, ValidationError } from "../core/errors.js";
+import * as z from "zod/mini";
+import { OtzovikError, ValidationError } from "../core/errors.js";
 import { MinHeap } from "../core/heap.js";
+import { guard, optionsObject, parseOptions } from "../core/options.js";
 import type { BatchResult, Store, StoreStep } from "./types.js";
 
 const PROVIDER = "memory";
@@ -104,24 +106,12 @@ interface Entry {
  * if (await store.claim(`order:${orderId}`, "sent", 30 * 24 * 3600_000)) await sendReviewRequest();
  */
 export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new ConfigError(
-      `Memory store options must be an object, got ${options === null ? "null" : typeof options}.`,
-      { provider: PROVIDER },
-    );
-  }
-  const maxEntries = positiveIntegerOption("maxEntries", options?.maxEntries, DEFAULT_MAX_ENTRIES);
-  const maxPermanentEntries = positiveIntegerOption(
-    "maxPermanentEntries",
-    options?.maxPermanentEntries,
-    DEFAULT_MAX_PERMANENT_ENTRIES,
-  );
-  const now = options?.now ?? Date.now;
-  if (typeof now !== "function") {
-    throw new ConfigError(`Option \`now\` must be a function returning milliseconds.`, {
-      provider: PROVIDER,
-    });
-  }
+  const valid = parseOptions(optionsSchema, options === undefined ? {} : options, {
+    provider: PROVIDER,
+  });
+  const maxEntries = valid.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const maxPermanentEntries = valid.maxPermanentEntries ?? DEFAULT_MAX_PERMANENT_ENTRIES;
+  const now = valid.now ?? Date.now;
 
   /**
    * Entries with a TTL, by key. Their LRU order is a linked list rather than the Map's insertion
@@ -381,18 +371,31 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   return store;
 }
 
-function positiveIntegerOption(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(
-      `Option \`${name}\` must be a positive integer, got ${describe(value)}.`,
-      {
-        provider: PROVIDER,
-      },
-    );
-  }
-  return value;
+/** A limit option: a positive integer; `undefined` gives the default, `null` is refused. */
+function positiveIntegerOption() {
+  return z.optional(
+    guard<number>(
+      (v) => typeof v === "number" && Number.isSafeInteger(v) && v > 0,
+      (v) => `must be a positive integer, got ${describe(v)}`,
+    ),
+  );
 }
+
+/** What {@link memoryStore} accepts. */
+const optionsSchema = optionsObject(
+  {
+    maxEntries: positiveIntegerOption(),
+    maxPermanentEntries: positiveIntegerOption(),
+    now: z.nullish(
+      guard<() => number>(
+        (v) => typeof v === "function",
+        "must be a function returning milliseconds",
+      ),
+    ),
+  },
+  (options) =>
+    `Memory store options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`,
+);
 
 function checkTtl(ttlMs: unknown): void {
   if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {

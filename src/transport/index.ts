@@ -14,20 +14,24 @@ export {
 } from "./http.js";
 export { idString, isRecord, parseJsonLossless } from "./json.js";
 export {
-  configError,
+  type ClientOptionValues,
+  clientOptionFields,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
   invalidArgument,
-  optionalBoolean,
-  optionalFunction,
-  optionalString,
+  optionalFlagArgument,
+  optionalStringArgument,
+  optionalText,
+  type PhoneClientOptionValues,
+  phoneClientOptionFields,
   phoneForLog,
   type ResolvedClientOptions,
-  requireOptionsObject,
-  requireSecret,
-  requireString,
+  requiredText,
   resolveClientOptions,
   resolvePhoneClientOptions,
+  retryOption,
+  retryPolicy,
+  secretOption,
 } from "./options.js";
 export {
   emailList,

@@ -1,7 +1,9 @@
-import { ConfigError, ValidationError } from "../core/errors.js";
+import * as z from "zod/mini";
+import { ValidationError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import { flag, guard, loggerOption } from "../core/options.js";
 import { type CountryCode, maskPhone } from "../core/phone.js";
-import type { ClientOptions, PhoneClientOptions, RetryOptions } from "./types.js";
+import type { RetryOptions } from "./types.js";
 
 /** Default per-attempt timeout, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -24,175 +26,214 @@ export interface ResolvedClientOptions {
   readonly maskPhonesInLogs: boolean;
 }
 
-/** Throws a {@link ConfigError} naming the option. */
-export function configError(provider: string, option: string, problem: string): never {
-  throw new ConfigError(`Option \`${option}\` ${problem}.`, { provider, code: "config_invalid" });
-}
-
 /** Throws a {@link ValidationError} (`invalid_option`) about an argument of a call. */
 export function invalidArgument(provider: string, option: string, problem: string): never {
   throw new ValidationError(`\`${option}\` ${problem}.`, { provider, code: "invalid_option" });
 }
 
-/**
- * Checks a required secret option (API key or token): a non-empty string without whitespace.
- * The message never contains the value.
- */
-export function requireSecret(provider: string, option: string, value: unknown): string {
-  if (value === undefined || value === null || value === "")
-    configError(provider, option, "is required");
-  if (typeof value !== "string") configError(provider, option, "must be a string");
-  const trimmed = value.trim();
-  if (trimmed === "" || /\s/.test(trimmed))
-    configError(provider, option, "must be a non-empty string without spaces");
-  return trimmed;
-}
-
-/** Checks a required non-empty string option. */
-export function requireString(provider: string, option: string, value: unknown): string {
-  if (value === undefined || value === null || value === "")
-    configError(provider, option, "is required");
-  return optionalString(provider, option, value) as string;
-}
-
-/** Checks an optional string option; blank means absent. */
-export function optionalString(provider: string, option: string, value: unknown): string | null {
+/** Checks an optional string argument of a call; blank means absent. */
+export function optionalStringArgument(
+  provider: string,
+  name: string,
+  value: unknown,
+): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== "string") configError(provider, option, "must be a string");
+  if (typeof value !== "string") invalidArgument(provider, name, "must be a string");
   const trimmed = value.trim();
   return trimmed === "" ? null : trimmed;
 }
 
-/** Checks an optional boolean option. */
-export function optionalBoolean(provider: string, option: string, value: unknown): boolean | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "boolean") configError(provider, option, "must be true or false");
-  return value;
-}
-
-/** Checks an optional function option (a callback such as a body builder). */
-export function optionalFunction<T extends (...args: never[]) => unknown>(
+/** Checks an optional boolean argument of a call. */
+export function optionalFlagArgument(
   provider: string,
-  option: string,
-  value: T | undefined,
-): T | null {
+  name: string,
+  value: unknown,
+): boolean | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== "function") configError(provider, option, "must be a function");
+  if (typeof value !== "boolean") invalidArgument(provider, name, "must be true or false");
   return value;
 }
 
-/** Checks `defaultCountry`: two capital letters. */
-export function resolveCountry(provider: string, value: unknown): CountryCode {
-  if (value === undefined) return "RU";
-  if (typeof value !== "string" || !/^[A-Z]{2}$/.test(value))
-    configError(provider, "defaultCountry", 'must be an ISO country code such as "RU"');
-  return value as CountryCode;
+/** "is required" for an absent or empty value, else `otherwise`. */
+const requiredOr =
+  (otherwise: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined || issue.input === null || issue.input === ""
+      ? "is required"
+      : otherwise;
+
+/**
+ * A required secret option (API key, token): a string without whitespace, trimmed. Its messages
+ * never contain the value.
+ */
+export const secretOption = z.string({ error: requiredOr("must be a string") }).check(
+  z.refine((v) => v !== "", "is required"),
+  z.trim(),
+  z.regex(/^\S+$/, "must be a non-empty string without spaces"),
+);
+
+/** A required string option, trimmed; blank is missing. */
+export const requiredText = z
+  .string({ error: requiredOr("must be a string") })
+  .check(z.trim(), z.minLength(1, "is required"));
+
+/** An optional string option, trimmed; `undefined`, `null` and blank give `null`. */
+export const optionalText = z.pipe(
+  z.nullish(z.string("must be a string")),
+  z.transform((v): string | null => v?.trim() || null),
+);
+
+/** `value` as an http(s) URL without a query string or credentials, or what is wrong with it. */
+function httpUrl(value: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return "must be an http(s) URL such as https://api.example.com";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return "must be an http(s) URL such as https://api.example.com";
+  if (url.search || url.username || url.password)
+    return "must not contain a query string or credentials";
+  return url;
 }
 
-function nonNegativeInt(provider: string, option: string, value: unknown, fallback: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
-    configError(provider, option, "must be a whole number ≥ 0");
-  return value;
-}
+/** The `baseUrl` option: an http(s) URL without a query string or credentials, as `URL.href`. */
+const baseUrl = z.pipe(
+  z.string("must be a string"),
+  z.transform((value, ctx): string => {
+    const url = httpUrl(value);
+    if (typeof url !== "string") return url.href;
+    ctx.issues.push({ code: "custom", message: url, input: value });
+    return z.NEVER;
+  }),
+);
 
-/** Validates `retry`. */
-export function resolveRetry(provider: string, value: unknown): Required<RetryOptions> {
-  if (value === undefined) return DEFAULT_RETRY;
+const TIMEOUT = "must be a number of milliseconds between 1 and 300000";
+const timeout = z
+  .number(TIMEOUT)
+  .check(z.refine((t) => Number.isFinite(t) && t > 0 && t <= 300_000, TIMEOUT));
+
+const WHOLE = "must be a whole number ≥ 0";
+const isWhole = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+/**
+ * A field of `retry: {…}`, at most `max`. Its type check does not abort (unlike `z.number()`'s),
+ * so the union in {@link retryOption} reports a wrong field under `retry.<field>` rather than
+ * "must be false, a number…"; the later check therefore still sees any value.
+ */
+const retryField = (max?: number) => {
+  const field = z.custom<number>(isWhole, { error: WHOLE, abort: false });
+  return z.nullish(
+    max === undefined
+      ? field
+      : field.check(z.refine((v) => !isWhole(v) || v <= max, `must be at most ${max}`)),
+  );
+};
+
+/** The `retry` option: `false`, a number of retries (0–10), or {@link RetryOptions}. */
+export const retryOption = z.union(
+  [
+    z.literal(false),
+    guard<number>((v) => typeof v === "number", WHOLE).check(
+      z.refine(isWhole, WHOLE),
+      z.refine((v) => v <= 10, "must be at most 10 retries"),
+    ),
+    z
+      .object({
+        retries: retryField(10),
+        baseDelayMs: retryField(),
+        maxDelayMs: retryField(),
+        jitter: z.nullish(
+          z.custom<boolean>((v) => typeof v === "boolean", {
+            error: "must be true or false",
+            abort: false,
+          }),
+        ),
+      })
+      .check(
+        z.refine(
+          (r) =>
+            !isWhole(r.maxDelayMs) || r.maxDelayMs >= (r.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs),
+          { path: ["maxDelayMs"], message: "must not be smaller than retry.baseDelayMs" },
+        ),
+      ),
+  ],
+  { error: "must be false, a number of retries or { retries, baseDelayMs, … }" },
+);
+
+/** A valid `retry` option as the policy the transport follows, defaults filled in. */
+export function retryPolicy(value: z.output<typeof retryOption> | null | undefined) {
+  if (value === undefined || value === null) return DEFAULT_RETRY;
   if (value === false) return { ...DEFAULT_RETRY, retries: 0 };
-  if (typeof value === "number") {
-    const retries = nonNegativeInt(provider, "retry", value, 0);
-    if (retries > 10) configError(provider, "retry", "must be at most 10 retries");
-    return { ...DEFAULT_RETRY, retries };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    configError(
-      provider,
-      "retry",
-      "must be false, a number of retries or { retries, baseDelayMs, … }",
-    );
-  const r = value as RetryOptions;
-  const retries = nonNegativeInt(provider, "retry.retries", r.retries, DEFAULT_RETRY.retries);
-  if (retries > 10) configError(provider, "retry.retries", "must be at most 10");
-  const baseDelayMs = nonNegativeInt(
-    provider,
-    "retry.baseDelayMs",
-    r.baseDelayMs,
-    DEFAULT_RETRY.baseDelayMs,
-  );
-  const maxDelayMs = nonNegativeInt(
-    provider,
-    "retry.maxDelayMs",
-    r.maxDelayMs,
-    Math.max(DEFAULT_RETRY.maxDelayMs, baseDelayMs),
-  );
-  if (maxDelayMs < baseDelayMs)
-    configError(provider, "retry.maxDelayMs", "must not be smaller than retry.baseDelayMs");
-  const jitter = optionalBoolean(provider, "retry.jitter", r.jitter) ?? DEFAULT_RETRY.jitter;
-  return { retries, baseDelayMs, maxDelayMs, jitter };
-}
-
-/** Validates the options every client takes. */
-export function resolveClientOptions(
-  provider: string,
-  options: ClientOptions,
-  defaultBaseUrl: string,
-): ResolvedClientOptions {
-  let baseUrl = defaultBaseUrl;
-  if (options.baseUrl !== undefined) {
-    const value = optionalString(provider, "baseUrl", options.baseUrl);
-    let url: URL | null = null;
-    try {
-      url = value === null ? null : new URL(value);
-    } catch {
-      url = null;
-    }
-    if (!url || (url.protocol !== "https:" && url.protocol !== "http:"))
-      configError(provider, "baseUrl", "must be an http(s) URL such as https://api.example.com");
-    if (url.search || url.username || url.password)
-      configError(provider, "baseUrl", "must not contain a query string or credentials");
-    baseUrl = url.href;
-  }
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > 300_000)
-    configError(provider, "timeout", "must be a number of milliseconds between 1 and 300000");
-  if (options.fetch !== undefined && typeof options.fetch !== "function")
-    configError(provider, "fetch", "must be a fetch function");
-  if (
-    options.logger !== undefined &&
-    (typeof options.logger !== "object" || options.logger === null)
-  )
-    configError(provider, "logger", "must be an object with debug/info/warn/error methods");
-  const custom = options.fetch;
+  if (typeof value === "number") return { ...DEFAULT_RETRY, retries: value };
+  const baseDelayMs = value.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
   return {
-    provider,
-    baseUrl: baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`,
-    timeout,
-    retry: resolveRetry(provider, options.retry),
-    fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
-    logger: createLogger(options.logger),
-    maskPhonesInLogs:
-      optionalBoolean(provider, "maskPhonesInLogs", options.maskPhonesInLogs) ?? true,
+    retries: value.retries ?? DEFAULT_RETRY.retries,
+    baseDelayMs,
+    maxDelayMs: value.maxDelayMs ?? Math.max(DEFAULT_RETRY.maxDelayMs, baseDelayMs),
+    jitter: value.jitter ?? DEFAULT_RETRY.jitter,
   };
 }
 
-/** Validates {@link PhoneClientOptions}. */
+/**
+ * The schema fields of {@link ClientOptions}, for a client's options schema
+ * (`optionsObject({ apiKey: secretOption, ...clientOptionFields })`). `undefined` and `null` mean
+ * absent; read the result with {@link resolveClientOptions}.
+ */
+export const clientOptionFields = {
+  baseUrl: z.nullish(baseUrl),
+  timeout: z.nullish(timeout),
+  fetch: z.nullish(
+    guard<typeof globalThis.fetch>((v) => typeof v === "function", "must be a fetch function"),
+  ),
+  logger: z.nullish(loggerOption),
+  retry: z.nullish(retryOption),
+  maskPhonesInLogs: z.nullish(flag),
+};
+
+const COUNTRY = 'must be an ISO country code such as "RU"';
+/** The schema fields of {@link PhoneClientOptions}: {@link clientOptionFields} and `defaultCountry`. */
+export const phoneClientOptionFields = {
+  ...clientOptionFields,
+  defaultCountry: z.nullish(
+    guard<CountryCode>((v) => typeof v === "string" && /^[A-Z]{2}$/.test(v), COUNTRY),
+  ),
+};
+
+/** {@link ClientOptions} as {@link clientOptionFields} output them. */
+export type ClientOptionValues = z.output<z.ZodMiniObject<typeof clientOptionFields>>;
+/** {@link PhoneClientOptions} as {@link phoneClientOptionFields} output them. */
+export type PhoneClientOptionValues = z.output<z.ZodMiniObject<typeof phoneClientOptionFields>>;
+
+/** Validated client options with defaults filled in: what the transport runs on. */
+export function resolveClientOptions(
+  provider: string,
+  options: ClientOptionValues,
+  defaultBaseUrl: string,
+): ResolvedClientOptions {
+  const url = options.baseUrl ?? defaultBaseUrl;
+  const custom = options.fetch;
+  return {
+    provider,
+    baseUrl: url.endsWith("/") ? url : `${url}/`,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+    retry: retryPolicy(options.retry),
+    fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
+    logger: createLogger(options.logger ?? undefined),
+    maskPhonesInLogs: options.maskPhonesInLogs ?? true,
+  };
+}
+
+/** {@link resolveClientOptions} for clients that send to phones, with `defaultCountry`. */
 export function resolvePhoneClientOptions(
   provider: string,
-  options: PhoneClientOptions,
+  options: PhoneClientOptionValues,
   defaultBaseUrl: string,
 ): ResolvedClientOptions & { readonly defaultCountry: CountryCode } {
   return {
     ...resolveClientOptions(provider, options, defaultBaseUrl),
-    defaultCountry: resolveCountry(provider, options.defaultCountry),
+    defaultCountry: options.defaultCountry ?? "RU",
   };
-}
-
-/** Throws a {@link ConfigError} when `options` is not an object. */
-export function requireOptionsObject(provider: string, options: unknown): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ConfigError("Options object is required.", { provider });
-  }
 }
 
 /** A phone as it may appear in a log line: masked unless the client was told otherwise. */

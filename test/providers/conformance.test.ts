@@ -252,11 +252,41 @@ describe.each(drivers)("$name", (d) => {
     expect(() => d.create({ [option]: undefined })).toThrow(`\`${option}\``);
   });
 
+  it.each(d.required)("refuses a blank '%s', naming it (blank is missing)", (option) => {
+    expect(() => d.create({ [option]: "   " })).toThrow(ConfigError);
+    expect(() => d.create({ [option]: "   " })).toThrow(`\`${option}\``);
+  });
+
+  it.each(d.required)("never quotes the value of '%s' in its ConfigError", (option) => {
+    const marker = "s3cret-VALUE-9f8e";
+    for (const value of [`${marker} with spaces`, `${marker}!`, [marker], { marker }]) {
+      const error = (() => {
+        try {
+          d.create({ [option]: value });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      if (error === null) continue; // some values are valid for some options (a sender name)
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(inspect(error, { depth: 10 })).not.toContain(marker);
+    }
+  });
+
+  it("takes null as an absent optional option", () => {
+    for (const option of ["baseUrl", "timeout", "retry", "fetch", "logger", "maskPhonesInLogs"])
+      expect(() => d.create({ [option]: null })).not.toThrow();
+  });
+
   it.each([
     ["timeout", -1],
     ["baseUrl", "ftp://example.org"],
     ["retry", "often"],
+    ["retry", 11],
     ["fetch", "yes"],
+    ["logger", "console"],
+    ["maskPhonesInLogs", "no"],
   ])("validates the common option '%s' at creation", (option, value) => {
     expect(() => d.create({ [option]: value })).toThrow(ConfigError);
     expect(() => d.create({ [option]: value })).toThrow(`\`${option}\``);

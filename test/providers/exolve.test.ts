@@ -95,7 +95,13 @@ describe("Exolve specifics", () => {
   });
 
   it("validates the WhatsApp options at creation", () => {
-    expect(() => client({ whatsappPath: "../x" })).toThrow("`whatsappPath`");
-    expect(() => client({ buildWhatsappBody: "yes" })).toThrow("`buildWhatsappBody`");
+    expect(() => client({ whatsappPath: "../x" })).toThrow(
+      "[otzovik] [exolve] Option `whatsappPath` must be a plain path such as messaging/v1/SendWhatsApp.",
+    );
+    expect(() => client({ whatsappPath: 5 })).toThrow("Option `whatsappPath` must be a string.");
+    expect(() => client({ buildWhatsappBody: "yes" })).toThrow(
+      "[otzovik] [exolve] Option `buildWhatsappBody` must be a function.",
+    );
+    expect(() => client({ senderId: "  " })).toThrow("Option `senderId` is required.");
   });
 });

@@ -159,4 +159,27 @@ describe("Meta WhatsApp specifics", () => {
     ).rejects.toThrow("`languageCode`");
     expect(fake.requests).toHaveLength(0);
   });
+
+  it("refuses a wrong previewUrl as a ValidationError naming it, not a ConfigError", async () => {
+    const error = await client()
+      .sendWhatsapp("+79161234567", "hi", { previewUrl: "yes" as never })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ code: "invalid_option" });
+    expect((error as Error).message).toContain("`previewUrl` must be true or false");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("names phoneNumberId and graphVersion in their messages", () => {
+    expect(() => client({ phoneNumberId: 106540352242922 })).toThrow(
+      "Option `phoneNumberId` must be a string (large ids lose digits as numbers).",
+    );
+    expect(() => client({ phoneNumberId: "+1 065" })).toThrow(
+      "Option `phoneNumberId` must contain digits only (WhatsApp → API Setup).",
+    );
+    expect(() => client({ graphVersion: "23" })).toThrow(
+      'Option `graphVersion` must look like "v23.0".',
+    );
+    expect(client({ graphVersion: null }).graphVersion).toBe("v23.0");
+  });
 });

@@ -149,4 +149,16 @@ describe("Resend specifics", () => {
     expect(fake.requests).toHaveLength(0);
     expect(() => createResendClient({ apiKey: RESEND_KEY, from: "nobody" })).toThrow("`from`");
   });
+
+  it("refuses a wrong message field as a ValidationError naming it, not a ConfigError", async () => {
+    for (const field of ["html", "text", "from"]) {
+      const error = await client()
+        .sendEmail({ ...email, [field]: 5 } as never)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ code: "invalid_option" });
+      expect((error as Error).message).toContain(`\`${field}\` must be a string`);
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
 });

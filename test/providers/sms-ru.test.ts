@@ -190,4 +190,19 @@ describe("SMS.ru specifics", () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "200", category: "auth" });
   });
+
+  it("refuses a wrong per-message argument as a ValidationError naming it, not a ConfigError", async () => {
+    for (const options of [{ sender: 5 }, { ip: 127001 }]) {
+      const error = await client()
+        .sendSms("+79161234567", "hi", options as never)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ code: "invalid_option" });
+      expect((error as Error).message).toContain(`\`${Object.keys(options)[0]}\` must be a string`);
+    }
+    await expect(
+      client().getCost("+79161234567", "hi", { sender: 5 as never }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(fake.requests).toHaveLength(0);
+  });
 });

@@ -88,6 +88,21 @@ describe("inProcessScheduler specifics", () => {
     expect(() => inProcessScheduler({ maxPending: 0 })).toThrow(ConfigError);
   });
 
+  it("validates its options at creation, naming the option", () => {
+    for (const maxPending of [0, -1, 1.5, Number.NaN, "10"])
+      expect(() => inProcessScheduler({ maxPending: maxPending as number })).toThrow(
+        "[otzovik] [in-process] Option `maxPending` must be a positive integer.",
+      );
+    expect(() => inProcessScheduler({ logger: "console" as never })).toThrow(
+      "[otzovik] [in-process] Option `logger` must be an object with debug/info/warn/error methods.",
+    );
+    expect(() => inProcessScheduler(null as never)).toThrow(ConfigError);
+    expect(() => inProcessScheduler(null as never)).toThrow("Options object is required.");
+    expect(inProcessScheduler({ maxPending: null as never, logger: null as never }).name).toBe(
+      "in-process",
+    );
+  });
+
   it("logs a failing job without its data", async () => {
     vi.useFakeTimers({ now: 0 });
     const errors: unknown[] = [];

@@ -422,7 +422,12 @@ describe("createAmocrmClient: options", () => {
     [
       "a custom URL with query",
       { accessToken: TOKEN, baseUrl: "http://127.0.0.1/?a=1", allowAnyBaseUrl: true },
-      "`baseUrl`",
+      "Option `baseUrl` must not contain a query string or credentials.",
+    ],
+    [
+      "a custom URL that is not http(s)",
+      { accessToken: TOKEN, baseUrl: "ftp://127.0.0.1/", allowAnyBaseUrl: true },
+      "Option `baseUrl` must be an http(s) URL",
     ],
     [
       "a non-boolean allowAnyBaseUrl",
@@ -453,6 +458,24 @@ describe("createAmocrmClient: options", () => {
     expect(() => createAmocrmClient(undefined as unknown as AmocrmClientOptions)).toThrow(
       ConfigError,
     );
+  });
+
+  it("takes any http(s) baseUrl with allowAnyBaseUrl, and null as an absent option", () => {
+    expect(
+      createAmocrmClient({
+        accessToken: TOKEN,
+        baseUrl: " http://127.0.0.1:8080 ",
+        allowAnyBaseUrl: true,
+      }).baseUrl,
+    ).toBe("http://127.0.0.1:8080/");
+    expect(
+      createAmocrmClient({
+        accessToken: TOKEN,
+        subdomain: "test",
+        baseUrl: null as never,
+        allowAnyBaseUrl: null as never,
+      }).baseUrl,
+    ).toBe("https://test.amocrm.ru/");
   });
 
   it("builds the address from subdomain and accepts the three domains as baseUrl", () => {

@@ -85,7 +85,9 @@ describe("memoryStore", () => {
     it("rejects a clock that is not a function", () => {
       const create = () => memoryStore({ now: 5 as unknown as () => number });
       expect(create).toThrow(ConfigError);
-      expect(create).toThrow("Option `now` must be a function");
+      expect(create).toThrow(
+        "[otzovik] [memory] Option `now` must be a function returning milliseconds.",
+      );
     });
 
     it("rejects options that are not an object", () => {
@@ -93,6 +95,9 @@ describe("memoryStore", () => {
         "Memory store options must be an object, got null.",
       );
       expect(() => memoryStore(100 as unknown as MemoryStoreOptions)).toThrow(ConfigError);
+      expect(() => memoryStore([] as unknown as MemoryStoreOptions)).toThrow(
+        "[otzovik] [memory] Memory store options must be an object, got an array.",
+      );
     });
   });
 

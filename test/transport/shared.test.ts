@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
 import {
   ConfigError,
   DeliveryUnknownError,
@@ -7,10 +8,11 @@ import {
   OtzovikError,
   ProviderError,
 } from "../../src/core/errors.js";
+import { parseOptions } from "../../src/core/options.js";
 import { createSmsRuClient } from "../../src/providers/index.js";
 import { findErrorCode, isConnectError } from "../../src/transport/http.js";
 import { parseJsonLossless } from "../../src/transport/json.js";
-import { resolveRetry } from "../../src/transport/options.js";
+import { retryOption, retryPolicy } from "../../src/transport/options.js";
 import { redact } from "../../src/transport/redact.js";
 import { backoffDelay, parseRetryAfter } from "../../src/transport/retry.js";
 import { FAST, SMSRU_KEY } from "../helpers/provider-harness.js";
@@ -88,6 +90,12 @@ describe("retry policy", () => {
       }),
     );
   });
+
+  /** The `retry` option as a client reads it: validated, then turned into a policy. */
+  const resolveRetry = (provider: string, value: unknown) =>
+    retryPolicy(
+      parseOptions(z.object({ retry: retryOption }), { retry: value }, { provider }).retry,
+    );
 
   it("validates retry options with messages naming the option", () => {
     expect(resolveRetry("x", false).retries).toBe(0);

@@ -1,21 +1,22 @@
+import * as z from "zod/mini";
 import { type ErrorCategory, OtzovikError, ProviderError } from "../../core/errors.js";
+import { flag, optionsObject, parseOptions } from "../../core/options.js";
 import type { CountryCode } from "../../core/phone.js";
 import {
-  configError,
+  clientOptionFields,
   createTransport,
   type HttpResponse,
   idString,
   invalidArgument,
   isRecord,
-  optionalBoolean,
-  optionalString,
+  optionalText,
   type PhoneClientOptions,
   parseJsonLossless,
+  phoneClientOptionFields,
   phoneForLog,
   redactedDetails,
-  requireOptionsObject,
-  requireSecret,
   resolvePhoneClientOptions,
+  secretOption,
   unexpectedResponse,
 } from "../../transport/index.js";
 import { amocrmContactPhone } from "./parse.js";
@@ -178,45 +179,58 @@ interface OwnAccount {
   readonly origin: string;
 }
 
-function resolveAccount(options: AmocrmClientOptions): { baseUrl: string; account: OwnAccount } {
-  const allowAny = optionalBoolean(PROVIDER, "allowAnyBaseUrl", options.allowAnyBaseUrl) ?? false;
-  const rawSubdomain = optionalString(PROVIDER, "subdomain", options.subdomain);
-  const rawBaseUrl = optionalString(PROVIDER, "baseUrl", options.baseUrl);
+/** The options {@link resolveAccount} reads, validated. */
+interface AccountOptions {
+  readonly subdomain?: string | null;
+  readonly baseUrl?: string | null;
+  readonly allowAnyBaseUrl?: boolean | null;
+}
+
+/** The address requests go to and the client's own account. */
+interface Account {
+  readonly baseUrl: string;
+  readonly account: OwnAccount;
+}
+
+/** The account `subdomain` and `baseUrl` name, or the option that is wrong and why. */
+function resolveAccount(options: AccountOptions): Account | ["subdomain" | "baseUrl", string] {
+  const allowAny = options.allowAnyBaseUrl ?? false;
+  const rawSubdomain = options.subdomain ?? null;
+  const rawBaseUrl = options.baseUrl ?? null;
   if (rawSubdomain !== null && !SUBDOMAIN.test(rawSubdomain))
-    configError(
-      PROVIDER,
+    return [
       "subdomain",
       'must be the account subdomain only, such as "mycompany" for https://mycompany.amocrm.ru ' +
         "(use baseUrl for a full address)",
-    );
+    ];
   const subdomain = rawSubdomain?.toLowerCase() ?? null;
   if (rawBaseUrl === null) {
     if (subdomain === null)
-      configError(
-        PROVIDER,
+      return [
         "subdomain",
         'is required: pass the account subdomain ("mycompany" for https://mycompany.amocrm.ru) ' +
           "or baseUrl",
-      );
+      ];
     const origin = `https://${subdomain}.amocrm.ru`;
     return { baseUrl: `${origin}/`, account: { subdomain, origin } };
   }
   if (subdomain !== null && !allowAny)
-    configError(
-      PROVIDER,
+    return [
       "baseUrl",
       "cannot be combined with subdomain: pass one of them (both only with allowAnyBaseUrl: true)",
-    );
+    ];
+  if (allowAny) {
+    // Any http(s) URL without a query string or credentials, as for every client.
+    const checked = clientOptionFields.baseUrl.safeParse(rawBaseUrl);
+    if (!checked.success || !checked.data)
+      return ["baseUrl", checked.error?.issues[0]?.message ?? "is required"];
+    return { baseUrl: checked.data, account: { subdomain, origin: new URL(checked.data).origin } };
+  }
   let url: URL | null = null;
   try {
     url = new URL(rawBaseUrl);
   } catch {
     url = null;
-  }
-  if (allowAny) {
-    // resolveClientOptions checks the rest (http(s), no query string, no credentials).
-    const origin = url ? url.origin : rawBaseUrl;
-    return { baseUrl: rawBaseUrl, account: { subdomain, origin } };
   }
   const host = url ? ACCOUNT_HOST.exec(url.hostname) : null;
   if (
@@ -230,18 +244,38 @@ function resolveAccount(options: AmocrmClientOptions): { baseUrl: string; accoun
     url.hash !== "" ||
     url.pathname !== "/"
   )
-    configError(
-      PROVIDER,
+    return [
       "baseUrl",
       "must be your account's address such as https://mycompany.amocrm.ru, " +
         "https://mycompany.amocrm.com or https://mycompany.kommo.com (https, no path); " +
         "set allowAnyBaseUrl: true for a test server or a proxy",
-    );
+    ];
   return {
     baseUrl: `${url.origin}/`,
     account: { subdomain: (host[1] as string).toLowerCase(), origin: url.origin },
   };
 }
+
+/**
+ * What {@link createAmocrmClient} accepts; its output holds the account the options name
+ * (`baseUrl` is the account's address, checked by {@link resolveAccount}, not the shared one).
+ */
+const optionsSchema = z.pipe(
+  optionsObject({
+    accessToken: secretOption,
+    allowAnyBaseUrl: z.nullish(flag),
+    subdomain: optionalText,
+    ...phoneClientOptionFields,
+    baseUrl: optionalText,
+  }),
+  z.transform((options, ctx) => {
+    const account = resolveAccount(options);
+    if (!Array.isArray(account)) return { ...options, ...account };
+    const [option, message] = account;
+    ctx.issues.push({ code: "custom", path: [option], message, input: options[option] });
+    return z.NEVER;
+  }),
+);
 
 /** Why the webhook's account is not this client's, or `null` when it is (or names none). */
 function accountMismatch(own: OwnAccount, account: AmocrmAccountRef | null | undefined) {
@@ -385,10 +419,9 @@ function entityId(option: string, value: unknown): string {
  * const requester = createReviewRequester({ …, amocrm })
  */
 export function createAmocrmClient(options: AmocrmClientOptions): AmocrmClient {
-  requireOptionsObject(PROVIDER, options);
-  const accessToken = requireSecret(PROVIDER, "accessToken", options.accessToken);
-  const { baseUrl, account } = resolveAccount(options);
-  const resolved = resolvePhoneClientOptions(PROVIDER, { ...options, baseUrl }, baseUrl);
+  const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
+  const { accessToken, account } = valid;
+  const resolved = resolvePhoneClientOptions(PROVIDER, valid, valid.baseUrl);
   const country: CountryCode = resolved.defaultCountry;
   const transport = createTransport(resolved, [accessToken]);
   const { logger } = resolved;
