@@ -346,7 +346,11 @@ export function adapterContract(target: Target): void {
       });
 
       it("reports a failed lookup as failed, still 200; the requester's own retry sends", async () => {
-        const s = await serve({ retryDelaysMs: [1000] }, { respond: "sent" });
+        // The scheduler runs on the real clock: so must the requester, for its retry to wait.
+        const s = await serve(
+          { retryDelaysMs: [1000], now: Date.now, quietHours: false },
+          { respond: "sent" },
+        );
         amoFake.enqueue("server_error");
         const res = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
         expect(res.status).toBe(200);
