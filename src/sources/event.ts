@@ -67,7 +67,8 @@ export const ID_TOO_LONG = `the event id is longer than ${MAX_EVENT_ID_CHARS} ch
  * paragraph separators, and the Unicode bidi controls (marks, embeddings, overrides, isolates),
  * any of which can forge or disguise a log line.
  */
-const UNSAFE_IN_ID = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const UNSAFE_IN_ID = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNSAFE_IN_ID_ALL = new RegExp(UNSAFE_IN_ID.source, "gu");
 
 /**
  * An id from a body as it may be reported: `undefined` when it is longer than
@@ -78,9 +79,8 @@ const UNSAFE_IN_ID = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\
 export function reportableId(id: string | null): string | null | undefined {
   if (id === null) return null;
   if (id.length > MAX_EVENT_ID_CHARS) return undefined;
-  const stripped = id.replace(UNSAFE_IN_ID, "");
-  if (stripped === id) return id;
-  const safe = stripped.trim();
+  if (!UNSAFE_IN_ID.test(id)) return id;
+  const safe = id.replace(UNSAFE_IN_ID_ALL, "").trim();
   return safe === "" ? null : safe;
 }
 
@@ -134,7 +134,21 @@ export function decideWith(
  */
 export function withLookup(event: ParsedEvent, lookup: PhoneLookup): ParsedEvent {
   if (event.reason === "invalid_payload") return event;
-  return { ...event, phone: null, shouldSend: true, reason: null, detail: null, lookup };
+  return {
+    source: event.source,
+    type: event.type,
+    id: event.id,
+    status: event.status,
+    phone: null,
+    shouldSend: true,
+    reason: null,
+    detail: null,
+    customerName: event.customerName,
+    email: event.email,
+    accountId: event.accountId,
+    lookup,
+    raw: event.raw,
+  };
 }
 
 /** An event (or a whole body) that is not in any format the source sends. */

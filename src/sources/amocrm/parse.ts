@@ -278,12 +278,13 @@ function leadEvent(
   o: Resolved,
 ): ParsedEvent {
   const id = text(own(lead, "id"));
-  const statusId = int(own(lead, "status_id"));
+  const status = own(lead, "status_id");
+  const statusId = int(status);
   const main = own(lead, "main_contact");
   const fields: EventFields = {
     type: list.type,
     id,
-    status: text(own(lead, "status_id")),
+    status: text(status),
     customerName: text(own(main, "name")),
     accountId: account.id ?? text(own(lead, "account_id")) ?? account.subdomain,
     raw: lead,
