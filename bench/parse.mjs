@@ -1,5 +1,6 @@
 // Time per parse of real iiko, YCLIENTS and amoCRM bodies against the bare decode of the same
-// body (JSON.parse / URLSearchParams), on the built package. Run: npm run bench
+// body (JSON.parse / URLSearchParams), on the built package; then big amoCRM bodies (100 to
+// 12,800 won leads, up to ~1 MB) with the growth per doubling (issue 9 item 1). Run: npm run bench
 import { readFileSync } from "node:fs";
 import { parseAmocrm, parseIiko, parseRkeeper, parseYclients } from "../dist/index.js";
 
@@ -87,3 +88,119 @@ console.table(rows);
 console.log(
   `node ${process.version}; worst ratio ${worst.toFixed(2)}× (target ≤ 3×)${sink < 0 ? "" : ""}`,
 );
+
+// Big amoCRM bodies (issue 9 item 1): n won leads + n contacts, none linked, so every lead falls
+// back to "the only contact with a phone". Same generators as test/sources/amocrm-bodies.ts.
+const phoneOf = (i, kind) => `${kind === "landline" ? "8495" : "8916"}${1_000_000 + i}`;
+function amocrmJsonBody(n, kind) {
+  const leads = [];
+  const contacts = [];
+  for (let i = 0; i < n; i++) {
+    leads.push({ id: 1000 + i, status_id: 142 });
+    contacts.push({ id: 5000 + i, phone: phoneOf(i, kind) });
+  }
+  return JSON.stringify({ leads: { status: leads }, contacts: { update: contacts } });
+}
+const key = (...segments) => segments.map((s) => `%5B${s}%5D`).join("");
+const encoded = (s) => encodeURIComponent(s).replaceAll("%20", "+");
+const LEAD_NAME = encoded("Заказ с сайта: доставка, самовывоз или зал — уточнить у клиента");
+const CONTACT_NAME = encoded("Иванов Иван Иванович");
+const PHONE_FIELD = encoded("Телефон");
+function amocrmFormBody(n, kind) {
+  const parts = [];
+  for (let i = 0; i < n; i++) {
+    const lead = `leads${key("status", i)}`;
+    parts.push(
+      `${lead}${key("id")}=${1000 + i}`,
+      `${lead}${key("name")}=${LEAD_NAME}`,
+      `${lead}${key("status_id")}=142`,
+      `${lead}${key("old_status_id")}=7039101`,
+      `${lead}${key("pipeline_id")}=3104455`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const contact = `contacts${key("update", i)}`;
+    const field = `${contact}${key("custom_fields", 0)}`;
+    parts.push(
+      `${contact}${key("id")}=${5000 + i}`,
+      `${contact}${key("name")}=${CONTACT_NAME}`,
+      `${field}${key("name")}=${PHONE_FIELD}`,
+      `${field}${key("code")}=PHONE`,
+      `${field}${key("values", 0, "value")}=${phoneOf(i, kind)}`,
+      `${field}${key("values", 0, "enum")}=114611`,
+    );
+  }
+  parts.push("account%5Bsubdomain%5D=test", "account%5Bid%5D=7039099");
+  return parts.join("&");
+}
+
+/**
+ * Milliseconds per call of `fn(body)` for bodies too big for {@link measure}'s counts: the mean
+ * of the fastest of 7 rounds of 100 ms (the fastest, so a busy machine disturbs the ratios less).
+ */
+function measureBig(fn, body) {
+  const until = (ms, each) => {
+    const start = performance.now();
+    while (performance.now() - start < ms) each();
+  };
+  until(300, () => {
+    sink += fn(body) ? 1 : 0;
+  });
+  const rounds = [];
+  for (let round = 0; round < 7; round++) {
+    let calls = 0;
+    const start = performance.now();
+    until(100, () => {
+      sink += fn(body) ? 1 : 0;
+      calls++;
+    });
+    rounds.push((performance.now() - start) / calls);
+  }
+  return Math.min(...rounds);
+}
+
+const big = [
+  ["JSON", amocrmJsonBody, (b) => JSON.parse(b), [100, 200, 400, 800, 1600, 3200, 6400, 12800]],
+  ["form", amocrmFormBody, (b) => [...new URLSearchParams(b)], [100, 200, 400, 800]],
+];
+for (const kind of ["landline", "mobile"]) {
+  const bigRows = [];
+  let worstRatio = 0;
+  let worstGrowth = 0;
+  const overall = [];
+  for (const [format, make, bare, sizes] of big) {
+    let previous = null;
+    let first = null;
+    for (const n of sizes) {
+      const body = make(n, kind);
+      const bareMs = measureBig(bare, body);
+      const parseMs = measureBig(parseAmocrm, body);
+      const growth = previous === null ? null : parseMs / previous;
+      previous = parseMs;
+      first ??= parseMs;
+      if (n === sizes.at(-1)) {
+        const doublings = Math.log2(n / sizes[0]);
+        overall.push(`${format} ${((parseMs / first) ** (1 / doublings)).toFixed(2)}×`);
+      }
+      worstRatio = Math.max(worstRatio, parseMs / bareMs);
+      if (growth !== null) worstGrowth = Math.max(worstGrowth, growth);
+      bigRows.push({
+        body: `amoCRM ${format} ${n}+${n}`,
+        KB: (body.length / 1024).toFixed(1),
+        "bare ms": bareMs.toFixed(3),
+        "parse ms": parseMs.toFixed(3),
+        ratio: `${(parseMs / bareMs).toFixed(2)}×`,
+        "×2 growth": growth === null ? "" : `${growth.toFixed(2)}×`,
+      });
+    }
+  }
+  console.log(`\namoCRM won leads + unlinked contacts with ${kind} phones:`);
+  console.table(bigRows);
+  console.log(
+    `worst ratio ${worstRatio.toFixed(2)}× (target ≤ 3×); growth per doubling: worst ${worstGrowth.toFixed(2)}×, ` +
+      `smallest to biggest body ${overall.join(", ")} (target ≤ 2.3×)` +
+      (kind === "landline"
+        ? "; landlines are validated by libphonenumber (~20 µs each, once per contact)"
+        : ""),
+  );
+}

@@ -55,18 +55,66 @@ export function decide(
   return decideWith(source, fields, why, normalizePhone(rawPhone, country));
 }
 
-/** {@link decide} for a phone that is already normalised. */
+/** Longest event id (order, record, lead id) a source may report; longer → `invalid_payload`. */
+export const MAX_EVENT_ID_CHARS = 200;
+
+/** Why an event whose id is longer than {@link MAX_EVENT_ID_CHARS} is `invalid_payload`. */
+export const ID_TOO_LONG = `the event id is longer than ${MAX_EVENT_ID_CHARS} characters`;
+
+/**
+ * Characters removed from ids before they are reported (logged, echoed in HTTP answers, put in
+ * store keys): C0 and C1 controls with DEL (`\n`, `\r`, `\t`, ESC of ANSI colour codes…), line and
+ * paragraph separators, and the Unicode bidi controls (marks, embeddings, overrides, isolates),
+ * any of which can forge or disguise a log line.
+ */
+const UNSAFE_IN_ID = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNSAFE_IN_ID_ALL = new RegExp(UNSAFE_IN_ID.source, "gu");
+
+/**
+ * An id from a body as it may be reported: `undefined` when it is longer than
+ * {@link MAX_EVENT_ID_CHARS} (checked before anything else, so a huge id costs nothing more),
+ * otherwise without control, line-separator and bidi characters or surrounding spaces; `null` when
+ * nothing is left.
+ */
+export function reportableId(id: string | null): string | null | undefined {
+  if (id === null) return null;
+  if (id.length > MAX_EVENT_ID_CHARS) return undefined;
+  if (!UNSAFE_IN_ID.test(id)) return id;
+  const safe = id.replace(UNSAFE_IN_ID_ALL, "").trim();
+  return safe === "" ? null : safe;
+}
+
+/**
+ * An event as it may be reported: its id through {@link reportableId}, and an
+ * `invalid_payload` event (that does not quote the id) when the id is too long. Returns `event`
+ * itself when its id is fine. Every built-in event passes here ({@link decideWith}); the
+ * requester can pass the events of custom sources, which build their own.
+ */
+export function reportableEvent(event: ParsedEvent): ParsedEvent {
+  const id = reportableId(event.id);
+  if (id === event.id) return event;
+  if (id === undefined) return invalidEvent(event.source, event.raw, ID_TOO_LONG, event.type);
+  return { ...event, id };
+}
+
+/**
+ * {@link decide} for a phone that is already normalised. An id longer than
+ * {@link MAX_EVENT_ID_CHARS} makes the event `invalid_payload`; control and bidi characters are
+ * removed from the id ({@link reportableId}).
+ */
 export function decideWith(
   source: string,
   fields: EventFields,
   why: Skip | null,
   { phone, problem }: NormalizedPhone,
 ): ParsedEvent {
+  const id = reportableId(fields.id);
+  if (id === undefined) return invalidEvent(source, fields.raw, ID_TOO_LONG, fields.type);
   const reason = why?.reason ?? problem;
   return {
     source,
     type: fields.type,
-    id: fields.id,
+    id,
     status: fields.status,
     phone,
     shouldSend: reason === null,
@@ -80,9 +128,27 @@ export function decideWith(
   };
 }
 
-/** An event that should send but whose phone must be looked up first. */
+/**
+ * An event that should send but whose phone must be looked up first. An `invalid_payload` event
+ * (an id too long) stays as it is.
+ */
 export function withLookup(event: ParsedEvent, lookup: PhoneLookup): ParsedEvent {
-  return { ...event, phone: null, shouldSend: true, reason: null, detail: null, lookup };
+  if (event.reason === "invalid_payload") return event;
+  return {
+    source: event.source,
+    type: event.type,
+    id: event.id,
+    status: event.status,
+    phone: null,
+    shouldSend: true,
+    reason: null,
+    detail: null,
+    customerName: event.customerName,
+    email: event.email,
+    accountId: event.accountId,
+    lookup,
+    raw: event.raw,
+  };
 }
 
 /** An event (or a whole body) that is not in any format the source sends. */

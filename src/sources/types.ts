@@ -62,7 +62,11 @@ export interface ParsedEvent {
    * `order` (or White Server's `eventType`). `null` when the body does not say.
    */
   readonly type: string | null;
-  /** Order, record or lead id as a string (the key to deduplicate by), or `null`. */
+  /**
+   * Order, record or lead id as a string (the key to deduplicate by), or `null`. The built-in
+   * parsers report at most 200 characters, without control, line-separator or bidi characters
+   * (they are removed); an event whose id is longer is `invalid_payload`.
+   */
   readonly id: string | null;
   /** The status as the source gave it (`Delivered`, `Выполнен`, `1`, `142`), or `null`. */
   readonly status: string | null;

@@ -4,7 +4,8 @@ import { type ParseResult, type SourceName, sources } from "../../src/index.js";
 
 /**
  * What every parser result must satisfy, whatever the body: the summary agrees with the events,
- * and nothing sends without a valid E.164 phone (amoCRM events waiting for a phone lookup aside).
+ * nothing sends without a valid E.164 phone (amoCRM events waiting for a phone lookup aside), and
+ * ids are at most 200 characters, without control or bidi characters.
  */
 export function expectConsistent(source: SourceName | (string & {}), result: ParseResult): void {
   const sending = result.events.filter((e) => e.shouldSend);
@@ -33,6 +34,13 @@ export function expectConsistent(source: SourceName | (string & {}), result: Par
     } else {
       expect(event.reason).toEqual(expect.any(String));
       expect(event.lookup).toBeNull();
+    }
+    if (event.id !== null) {
+      // Ids are logged and echoed: bounded, and nothing that can forge or disguise a log line.
+      expect(event.id.length).toBeLessThanOrEqual(200);
+      expect(event.id).not.toMatch(
+        /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u,
+      );
     }
     for (const key of ["id", "status", "customerName", "email", "accountId", "type"] as const) {
       expect(event[key] === null || typeof event[key] === "string").toBe(true);

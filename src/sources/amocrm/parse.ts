@@ -7,6 +7,7 @@ import {
   type EventFields,
   invalidBody,
   label,
+  type Skip,
   skip,
   toResult,
   withLookup,
@@ -27,6 +28,8 @@ export interface AmocrmParseOptions extends BaseParseOptions {
 
 /** Default {@link AmocrmParseOptions.finalStatuses}: `142`, a won deal. */
 export const AMOCRM_FINAL_STATUSES = [142] as const;
+/** A lead whose phone is not in the body. */
+const NO_PHONE: NormalizedPhone = { phone: null, problem: "no_phone" };
 /** amoCRM's system status of a lost deal. */
 const LOST_STATUS = 143;
 
@@ -83,20 +86,21 @@ export function amocrmContactPhone(
   contact: unknown,
   defaultCountry: CountryCode = "RU",
 ): NormalizedPhone {
-  const values: unknown[] = [];
-  for (const field of [
-    ...items(own(contact, "custom_fields_values")),
-    ...items(own(contact, "custom_fields")),
-  ]) {
-    if (isPhoneField(field)) values.push(...items(own(field, "values")));
+  const plain = normalizePhone(own(contact, "phone"), defaultCountry);
+  if (plain.phone) return plain;
+  // Mobile (`enum_code: "MOB"`) values first, each group in body order. Loops, not
+  // `push(...values)`: a field with 200,000 values must not overflow the stack.
+  const mobile: unknown[] = [];
+  const other: unknown[] = [];
+  for (const list of [own(contact, "custom_fields_values"), own(contact, "custom_fields")]) {
+    for (const field of items(list)) {
+      if (!isPhoneField(field)) continue;
+      for (const value of items(own(field, "values")))
+        (text(own(value, "enum_code")) === "MOB" ? mobile : other).push(value);
+    }
   }
-  const mobileFirst = values.sort(
-    (a, b) =>
-      Number(text(own(b, "enum_code")) === "MOB") - Number(text(own(a, "enum_code")) === "MOB"),
-  );
-  let found: NormalizedPhone = normalizePhone(own(contact, "phone"), defaultCountry);
-  if (found.phone) return found;
-  for (const value of mobileFirst) {
+  let found: NormalizedPhone = plain;
+  for (const value of mobile.length === 0 ? other : [...mobile, ...other]) {
     const candidate = normalizePhone(isObj(value) ? own(value, "value") : value, defaultCountry);
     if (candidate.phone) return candidate;
     if (candidate.problem === "invalid_phone") found = candidate;
@@ -124,67 +128,169 @@ function readAccount(body: Record<string, unknown>): Account {
   return { id: text(own(account, "id")), subdomain, baseUrl };
 }
 
-/** Contacts carried in the same body (`contacts[add|update][N]`), for phones of won leads. */
-function bodyContacts(body: Record<string, unknown>): unknown[] {
-  const contacts = own(body, "contacts");
-  return isObj(contacts) ? Object.values(contacts).flatMap(items) : [];
+/**
+ * The contacts carried in the same body (`contacts[add|update][N]`), for the phones of won leads,
+ * indexed once per body: by contact id, by linked lead id, and each contact's phone read once.
+ * Every lookup is then O(1), so a body's parse time grows linearly with its size (re-scanning
+ * every contact for every won lead made 400 + 400 a 2-second parse).
+ */
+class BodyContacts {
+  private readonly list: readonly unknown[];
+  private readonly country: CountryCode;
+  /** First contact (in body order) by `id`; built on first use. */
+  private byId: Map<string, number> | undefined;
+  /** First contact (in body order) by each lead id in its `linked_leads_id`; built on first use. */
+  private byLead: Map<string, number> | undefined;
+  /** Each contact's phone by its position in the list, read at most once. */
+  private readonly phones: (NormalizedPhone | undefined)[] = [];
+  /** The phone of the only contact that has one; `null` when none or several do. */
+  private only: NormalizedPhone | null | undefined;
+
+  constructor(body: Record<string, unknown>, country: CountryCode) {
+    const contacts = own(body, "contacts");
+    const list: unknown[] = [];
+    if (isObj(contacts))
+      for (const action of Object.values(contacts)) for (const c of items(action)) list.push(c);
+    this.list = list;
+    this.country = country;
+  }
+
+  /**
+   * The phone of the `index`-th contact of the body ({@link amocrmContactPhone}), read once. The
+   * contact events of the body are the list in the same order; `contact` guards that.
+   */
+  phoneAt(index: number, contact: unknown = this.list[index]): NormalizedPhone {
+    if (this.list[index] !== contact) return amocrmContactPhone(contact, this.country);
+    let phone = this.phones[index];
+    if (phone === undefined) {
+      phone = amocrmContactPhone(contact, this.country);
+      this.phones[index] = phone;
+    }
+    return phone;
+  }
+
+  /**
+   * The phone for a won lead: that of the first contact (in body order) that is its main contact
+   * or is linked to it, else that of the only contact with a phone, else `null`.
+   */
+  phoneFor(leadId: string | null, mainContactId: string | null): NormalizedPhone | null {
+    if (this.list.length === 0) return null;
+    let first = Number.POSITIVE_INFINITY;
+    if (mainContactId !== null) {
+      this.byId ??= this.indexIds();
+      first = this.byId.get(mainContactId) ?? first;
+    }
+    if (leadId !== null) {
+      this.byLead ??= this.indexLinks();
+      first = Math.min(first, this.byLead.get(leadId) ?? first);
+    }
+    if (first !== Number.POSITIVE_INFINITY) return this.phoneAt(first);
+    if (this.only === undefined) this.only = this.onlyPhone();
+    return this.only;
+  }
+
+  private indexIds(): Map<string, number> {
+    const byId = new Map<string, number>();
+    this.list.forEach((contact, i) => {
+      firstIndex(byId, text(own(contact, "id")), i);
+    });
+    return byId;
+  }
+
+  private indexLinks(): Map<string, number> {
+    const byLead = new Map<string, number>();
+    this.list.forEach((contact, i) => {
+      const linked = own(contact, "linked_leads_id");
+      for (const l of items(linked))
+        firstIndex(byLead, text(isObj(l) ? (own(l, "ID") ?? own(l, "id")) : l), i);
+      // `linked_leads_id[7][ID]=7`: the lead id is also the key.
+      if (isObj(linked))
+        for (const key of Object.getOwnPropertyNames(linked)) firstIndex(byLead, key, i);
+    });
+    return byLead;
+  }
+
+  private onlyPhone(): NormalizedPhone | null {
+    let found: NormalizedPhone | null = null;
+    for (let i = 0; i < this.list.length; i++) {
+      const phone = this.phoneAt(i);
+      if (phone.problem === "no_phone") continue;
+      if (found !== null) return null;
+      found = phone;
+    }
+    return found;
+  }
 }
 
-function linkedTo(contact: unknown, leadId: string | null, mainContactId: string | null): boolean {
-  const id = text(own(contact, "id"));
-  if (mainContactId !== null && id === mainContactId) return true;
-  if (leadId === null) return false;
-  const linked = own(contact, "linked_leads_id");
-  return (
-    items(linked).some((l) => text(isObj(l) ? (own(l, "ID") ?? own(l, "id")) : l) === leadId) ||
-    (isObj(linked) && Object.hasOwn(linked, leadId))
-  );
+/** Records `index` under `key` unless an earlier index is there. */
+function firstIndex(map: Map<string, number>, key: string | null, index: number): void {
+  if (key !== null && !map.has(key)) map.set(key, index);
 }
 
 /** The phone for a won lead from this body: its `main_contact`, a linked contact, or the only contact with a phone. */
 function leadPhoneInBody(
-  lead: unknown,
+  main: unknown,
   leadId: string | null,
-  contacts: unknown[],
+  contacts: BodyContacts,
   country: CountryCode,
 ): NormalizedPhone | null {
-  const main = own(lead, "main_contact");
   const direct = normalizePhone(own(main, "phone"), country);
   if (direct.problem !== "no_phone") return direct;
-  const mainId = text(own(main, "id"));
-  const linked = contacts.find((c) => linkedTo(c, leadId, mainId));
-  if (linked) return amocrmContactPhone(linked, country);
-  const withPhone = contacts
-    .map((c) => amocrmContactPhone(c, country))
-    .filter((p) => p.problem !== "no_phone");
-  return withPhone.length === 1 ? (withPhone[0] as NormalizedPhone) : null;
+  return contacts.phoneFor(leadId, text(own(main, "id")));
+}
+
+/** What the events of one `entity[action]` list share, worked out once per list. */
+interface EventList {
+  readonly entity: string;
+  /** `ParsedEvent.type`: `leads.status`, `contacts.update`… */
+  readonly type: string;
+  /** Why none of its events sends (every list but `leads[status]`), or `null`. */
+  readonly ignored: Skip | null;
+}
+
+function eventList(entity: string, action: string): EventList {
+  const type = `${entity}.${action}`;
+  if (entity === "leads") {
+    return {
+      entity,
+      type,
+      ignored:
+        action === "status"
+          ? null
+          : skip("ignored_event", `only leads[status] events send, not leads[${label(action)}]`),
+    };
+  }
+  return {
+    entity,
+    type,
+    ignored: skip(
+      "ignored_event",
+      `amoCRM ${entity}[${label(action)}] events never trigger a review`,
+    ),
+  };
 }
 
 function leadEvent(
-  action: string,
+  list: EventList,
   lead: unknown,
-  body: Record<string, unknown>,
+  contacts: BodyContacts,
   account: Account,
   o: Resolved,
 ): ParsedEvent {
   const id = text(own(lead, "id"));
-  const statusId = int(own(lead, "status_id"));
+  const status = own(lead, "status_id");
+  const statusId = int(status);
+  const main = own(lead, "main_contact");
   const fields: EventFields = {
-    type: `leads.${action}`,
+    type: list.type,
     id,
-    status: text(own(lead, "status_id")),
-    customerName: text(own(own(lead, "main_contact"), "name")),
+    status: text(status),
+    customerName: text(own(main, "name")),
     accountId: account.id ?? text(own(lead, "account_id")) ?? account.subdomain,
     raw: lead,
   };
-  if (action !== "status") {
-    return decide(
-      "amocrm",
-      fields,
-      skip("ignored_event", `only leads[status] events send, not leads[${label(action)}]`),
-      own(own(lead, "main_contact"), "phone"),
-      o.country,
-    );
+  if (list.ignored !== null) {
+    return decide("amocrm", fields, list.ignored, own(main, "phone"), o.country);
   }
   if (statusId === null || !o.won.has(statusId)) {
     const detail =
@@ -195,53 +301,53 @@ function leadEvent(
       "amocrm",
       fields,
       skip("status_not_final", detail),
-      own(own(lead, "main_contact"), "phone"),
+      own(main, "phone"),
       o.country,
     );
   }
-  const phone = leadPhoneInBody(lead, id, bodyContacts(body), o.country);
+  const phone = leadPhoneInBody(main, id, contacts, o.country);
   if (phone !== null) return decideWith("amocrm", fields, null, phone);
-  if (id === null) {
-    return decide(
+  // The event's id, not the body's: the lookup (and its log lines) get the reportable one.
+  const event = decideWith("amocrm", fields, null, NO_PHONE);
+  if (event.reason === "invalid_payload") return event;
+  if (event.id === null) {
+    return decideWith(
       "amocrm",
       fields,
       skip("missing_id", "a won lead without an id: its phone cannot be looked up"),
-      null,
-      o.country,
+      NO_PHONE,
     );
   }
   const lookup: PhoneLookup = {
     kind: "amocrm_lead",
-    leadId: id,
+    leadId: event.id,
     subdomain: account.subdomain,
     baseUrl: account.baseUrl,
   };
-  return withLookup(decide("amocrm", fields, null, null, o.country), lookup);
+  return withLookup(event, lookup);
 }
 
+/** An event of any list but `leads[…]`; `contactIndex` is a contact's position in `contacts`. */
 function otherEvent(
-  entity: string,
-  action: string,
+  list: EventList,
   item: unknown,
+  contacts: BodyContacts,
+  contactIndex: number,
   account: Account,
   o: Resolved,
 ): ParsedEvent {
-  const isContact = entity === "contacts";
+  const isContact = list.entity === "contacts";
   const fields: EventFields = {
-    type: `${entity}.${action}`,
+    type: list.type,
     id: text(own(item, "id")),
     status: text(own(item, "status_id")),
     customerName: isContact ? text(own(item, "name")) : null,
     accountId: account.id ?? text(own(item, "account_id")) ?? account.subdomain,
     raw: item,
   };
-  const why = skip(
-    "ignored_event",
-    `amoCRM ${entity}[${label(action)}] events never trigger a review`,
-  );
   return isContact
-    ? decideWith("amocrm", fields, why, amocrmContactPhone(item, o.country))
-    : decide("amocrm", fields, why, null, o.country);
+    ? decideWith("amocrm", fields, list.ignored, contacts.phoneAt(contactIndex, item))
+    : decide("amocrm", fields, list.ignored, null, o.country);
 }
 
 /**
@@ -269,18 +375,28 @@ export function parseAmocrm(body: unknown, options?: AmocrmParseOptions): ParseR
   if (!isObj(value))
     return invalidBody("amocrm", body, "an amoCRM webhook must be an object of entities");
   const account = readAccount(value);
+  const contacts = new BodyContacts(value, resolved.country);
   const events: ParsedEvent[] = [];
   let entities = 0;
+  let contactIndex = 0;
   for (const entity of Object.keys(value)) {
     if (!ENTITIES.has(entity) || !isObj(value[entity])) continue;
     entities++;
     const actions = value[entity] as Record<string, unknown>;
     for (const action of Object.keys(actions)) {
+      const list = eventList(entity, action);
       for (const item of items(actions[action])) {
         events.push(
           entity === "leads"
-            ? leadEvent(action, item, value, account, resolved)
-            : otherEvent(entity, action, item, account, resolved),
+            ? leadEvent(list, item, contacts, account, resolved)
+            : otherEvent(
+                list,
+                item,
+                contacts,
+                entity === "contacts" ? contactIndex++ : -1,
+                account,
+                resolved,
+              ),
         );
       }
     }
