@@ -1,5 +1,6 @@
 import { ConfigError, OtzovikError } from "../core/errors.js";
 import type { ScheduledJob } from "../schedulers/types.js";
+import { reportableEvent } from "../sources/event.js";
 import { findSource } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
 import type { ParsedEvent, PhoneLookup } from "../sources/types.js";
@@ -241,7 +242,9 @@ export function createPipeline(
     // Events are claimed concurrently: copies of one order in one body (iiko's Delivered and
     // Closed) still resolve to one claim, the store's claim being atomic.
     const settled = await Promise.allSettled(
-      parsed.events.map(async (event): Promise<Outcome | Claimed> => {
+      parsed.events.map(async (parsedEvent): Promise<Outcome | Claimed> => {
+        // Ids of every source (a user's own too) are capped and cleaned before they are logged.
+        const event = reportableEvent(parsedEvent);
         const order = orderOf(source, event);
         if (!event.shouldSend) {
           return skipped(baseOf(tenant.id, order), event.reason ?? "invalid_payload", event.detail);

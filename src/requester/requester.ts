@@ -2,6 +2,7 @@ import { ConfigError, OtzovikError } from "../core/errors.js";
 import { normalizePhone } from "../core/phone.js";
 import { randomSecret } from "../core/secret.js";
 import type { ScheduledJob } from "../schedulers/types.js";
+import { MAX_EVENT_ID_CHARS, reportableId } from "../sources/event.js";
 import { resolveConfig } from "./config.js";
 import { createDispatch, createSchedule } from "./dispatch.js";
 import { createLedger } from "./ledger.js";
@@ -99,7 +100,13 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
         typeof request.email === "string" && request.email.includes("@")
           ? request.email.trim()
           : null;
-      const orderId = request.orderId ?? null;
+      const orderId = reportableId(request.orderId ?? null);
+      if (orderId === undefined) {
+        throw new OtzovikError(
+          `request() needs an \`orderId\` of at most ${MAX_EVENT_ID_CHARS} characters.`,
+          { code: "invalid_value" },
+        );
+      }
       if (!phone && !email) {
         const outcome = skipped(
           { tenantId: tenant.id, source: "direct", orderId, phone },

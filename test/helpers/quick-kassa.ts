@@ -32,7 +32,7 @@ export const quickKassa = defineSource({
     const event: ParsedEvent = {
       source: "quickkassa",
       type: "check",
-      id: typeof check.number === "string" ? check.number.slice(0, 200) : null,
+      id: typeof check.number === "string" ? check.number : null,
       status: closed ? "closed" : "open",
       phone,
       shouldSend: reason === null,

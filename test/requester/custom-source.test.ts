@@ -68,6 +68,26 @@ describe("a source registered by the user (one file, one registry line)", () => 
     expect(made.sent).toEqual(["+79161234567"]);
   });
 
+  it("its ids are capped and cleaned like the built-in sources' before anything is logged", async () => {
+    const made = requester();
+    r = made.r;
+    const forged = { check: { ...closedCheck.check, number: "A-18\n[INFO] forged\u001b[31m" } };
+    const first = await r.handle("quickkassa", forged, { key: KEY });
+    expect(first.outcomes[0]).toMatchObject({ status: "sent", orderId: "A-18[INFO] forged[31m" });
+    const long = { check: { ...closedCheck.check, number: "x".repeat(201) } };
+    const second = await r.handle("quickkassa", long, { key: KEY });
+    expect(second.outcomes[0]).toMatchObject({
+      status: "skipped",
+      reason: "invalid_payload",
+      orderId: null,
+    });
+    await expect(
+      r.request({ phone: "+79161234567", orderId: "y".repeat(201), key: KEY }),
+    ).rejects.toMatchObject({ code: "invalid_value" });
+    const direct = await r.request({ phone: "+79161234568", orderId: "B-1\r\n", key: KEY });
+    expect(direct.outcomes[0]).toMatchObject({ status: "sent", orderId: "B-1" });
+  });
+
   it("validates its parser options at creation, under `parse.<name>`", () => {
     expect(() =>
       createReviewRequester({
