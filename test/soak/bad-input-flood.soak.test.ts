@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReviewRequester } from "../../src/requester/types.js";
-import { type RunningServer, rawRequest, requestBytes } from "../helpers/http.js";
-import { cases, MB, PATH, parseJson } from "./bad-cases.js";
+import { cases, MB, PATH, parseJson } from "../adapters/bad-cases.js";
 import {
   bodies,
   expressPlain,
@@ -20,7 +19,8 @@ import {
   smsSent,
   until,
   useFakes,
-} from "./world.js";
+} from "../adapters/world.js";
+import { type RunningServer, rawRequest, requestBytes } from "../helpers/http.js";
 
 useFakes();
 
