@@ -61,7 +61,7 @@ describe("the running Express example under a flood of bad requests", () => {
   });
 
   it("after a flood of 2,000 bad requests, 50 at a time: alive, a real webhook → 200 and one message, RSS settles", {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const flood = [
       ...cases.map((c) => requestBytes(c.request)),
