@@ -5,11 +5,12 @@
  *
  * Why SHA-256 and not a faster non-cryptographic hash: whoever holds a webhook key chooses order
  * ids, so they choose store keys. With a non-cryptographic hash they could craft two ids with the
- * same digest and make one order's release delete another order's claim (a second message). A
- * 128-bit prefix of SHA-256 has no known way to craft collisions, and the chance of an accidental
- * one among the 2,000,000 entries of a full default store is about 2^-86. It is computed in plain
- * JavaScript, synchronously (a claim must check and set without an `await` in between) and the
- * same on every runtime; a key of 100 characters takes about a microsecond.
+ * same digest and make one order's release delete another order's claim (a second message). For a
+ * 128-bit prefix of SHA-256 no shortcut is known: a collision takes about 2^64 hashes to find, and
+ * the chance of an accidental one among the 2,000,000 entries of a full default store is about
+ * 2^-87. It is computed in plain JavaScript, synchronously (a claim must check and set without an
+ * `await` in between) and the same on every runtime; a key of 50 characters takes a few
+ * microseconds.
  */
 
 /** Digest words per key: 4 × 32 bits. */
