@@ -1,16 +1,21 @@
-// RSS and heap before and after 200,000 distinct orders through requester.handle() with the default
-// memory store, on the built package. Run: npm run bench:memory
+// RSS and heap while distinct orders go through requester.handle() with the default memory store,
+// on the built package. Run: npm run bench:memory (200,000 orders), or set ORDERS (e.g.
+// ORDERS=1000000 npm run bench:memory) and MAX_ENTRIES (the store's maxEntries) to try others.
+// With the defaults every order must still be remembered at the end: the first one, replayed, is a
+// duplicate.
 import { createReviewRequester, memoryStore } from "../dist/index.js";
 
-const ORDERS = 200_000;
+const ORDERS = Number(process.env.ORDERS ?? 200_000);
+const EVERY = Math.max(1, Math.round(ORDERS / 10));
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const snapshot = () => {
   globalThis.gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heapUsed };
+  return process.memoryUsage();
 };
 
-const store = memoryStore();
+const store = process.env.MAX_ENTRIES
+  ? memoryStore({ maxEntries: Number(process.env.MAX_ENTRIES) })
+  : memoryStore();
 let sent = 0;
 const requester = createReviewRequester({
   keys: "bench-key-0123456789",
@@ -41,19 +46,27 @@ const body = (i) =>
 
 const rows = [];
 const record = (when) => {
-  const { rss, heapUsed } = snapshot();
-  rows.push({ when, rss: mb(rss), heapUsed: mb(heapUsed), storeEntries: store.stats().entries });
+  const { rss, heapTotal, heapUsed, arrayBuffers } = snapshot();
+  rows.push({
+    when,
+    rss: mb(rss),
+    heapTotal: mb(heapTotal),
+    heapUsed: mb(heapUsed),
+    arrayBuffers: mb(arrayBuffers),
+    storeEntries: store.stats().entries,
+  });
 };
 record("before");
 const started = performance.now();
 for (let i = 0; i < ORDERS; i++) {
   await requester.handle("iiko", body(i), { key: "bench-key-0123456789" });
-  if ((i + 1) % 50_000 === 0) record(`after ${i + 1} orders`);
+  if ((i + 1) % EVERY === 0) record(`after ${i + 1} orders`);
 }
 const seconds = (performance.now() - started) / 1000;
+const replay = await requester.handle("iiko", body(0), { key: "bench-key-0123456789" });
 const stats = store.stats();
 console.table(rows);
 console.log(
-  `${sent} sent in ${seconds.toFixed(1)} s (${Math.round(ORDERS / seconds)} webhooks/s); store: ${stats.entries} entries (max ${stats.maxEntries}), ${stats.evictions} evictions`,
+  `${sent} sent in ${seconds.toFixed(1)} s (${Math.round(ORDERS / seconds)} webhooks/s); store: ${stats.entries} entries (max ${stats.maxEntries}), ${stats.evictions} evictions; the first order replayed: ${replay.outcomes[0]?.status} ${replay.outcomes[0]?.reason ?? ""}`,
 );
 await requester.close();

@@ -116,7 +116,7 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
   return {
     options,
     logger: createLogger(options.logger),
-    store: options.store ?? memoryStore(),
+    store: options.store ?? memoryStore({ logger: options.logger }),
     scheduler: options.scheduler ?? inProcessScheduler({ logger: options.logger }),
     now: options.now ?? Date.now,
     defaultCountry: options.defaultCountry ?? "RU",

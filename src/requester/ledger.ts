@@ -19,6 +19,18 @@ import type { BatchResult, Store, StoreStep } from "../stores/types.js";
  * - `otzovik:optout:{tenant}:{phone hash}` (no TTL).
  *
  * Phones and emails appear in keys only as keyed hashes (HMAC with the requester's `hashSecret`).
+ *
+ * Values are small JSON from a fixed set — no ids, no timestamps (the key's TTL says when) — so a
+ * store can share them between entries: the memory store keeps one copy of each, and a million
+ * orders cost their keys' digests only. The message id of a send is in its outcome and logs.
+ *
+ * - an order: `{"state":"claimed"}` (claimed, the send is scheduled), `{"state":"sending"}`,
+ *   `{"state":"sent","channel":"sms"}` (or another channel type), `{"state":"unknown","code":…}`
+ *   (the provider may have sent it; `code` is the error code), `{"state":"skipped","reason":…}`
+ *   (`opted_out`, `frequency_capped` or another skip reason);
+ * - a frequency cap: `{"state":"capped"}`;
+ * - an opt-out (kept until deleted): `{"code":…,"provider":…,"at":…}`, `at` being when it was
+ *   recorded (ms since the epoch); `{"code":…,"at":…}` when added with `optOut()`.
  */
 export interface Ledger {
   /** The dedupe key of an order. `fallback` gives the text to hash when the event has no id. */
@@ -34,12 +46,7 @@ export interface Ledger {
    */
   idempotencyKey(ref: OrderRef): Promise<string>;
   /** The opt-out key and (with a cap) the cap claim for a contact. */
-  contact(
-    tenantId: string,
-    who: Contact,
-    capMs: number | false,
-    orderId: string | null,
-  ): Promise<ContactKeys>;
+  contact(tenantId: string, who: Contact, capMs: number | false): Promise<ContactKeys>;
   /**
    * Claims an order, and checks its contact when it is known: one round trip. A contact that
    * opted out or is capped costs a second one (the order is recorded as skipped).
@@ -117,14 +124,18 @@ export function createLedger(options: LedgerOptions): Ledger {
   const hash = keyedHasher(options.hashSecret);
   const batch = (steps: readonly StoreStep[]): Promise<BatchResult> =>
     store.batch ? store.batch(steps) : runBatch(store, steps);
-  const record = (value: Record<string, unknown>) => JSON.stringify({ ...value, at: now() });
+  /** The value of an entry with a TTL: from a fixed set, see {@link Ledger}. */
+  const record = (value: Record<string, string>) => JSON.stringify(value);
+  /** The value of an opt-out, kept until deleted: when it was recorded matters there. */
+  const optOutRecord = (value: Record<string, string | null>) =>
+    JSON.stringify({ ...value, at: now() });
 
-  async function setOrder(dedupeKey: string, value: Record<string, unknown>): Promise<void> {
+  async function setOrder(dedupeKey: string, value: Record<string, string>): Promise<void> {
     await store.set(dedupeKey, record(value), dedupeTtlMs);
   }
 
   /** Records after a send; a failure is logged, never thrown (the claim keeps the order deduplicated). */
-  async function keep(ref: OrderRef, value: Record<string, unknown>): Promise<void> {
+  async function keep(ref: OrderRef, value: Record<string, string>): Promise<void> {
     try {
       await setOrder(ref.dedupeKey, value);
     } catch (error) {
@@ -171,7 +182,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       return `otzovik-${await hash(`idempotency:${ref.dedupeKey}`)}`;
     },
 
-    async contact(tenantId, who, capMs, orderId) {
+    async contact(tenantId, who, capMs) {
       const phoneHash = who.phone ? await hash(who.phone) : null;
       const optout = phoneHash ? storeKey("optout", tenantId, phoneHash) : null;
       const addressHash = phoneHash ?? (who.email ? await hash(who.email) : null);
@@ -181,7 +192,7 @@ export function createLedger(options: LedgerOptions): Ledger {
           : {
               key: storeKey("cap", tenantId, addressHash),
               ttlMs: capMs,
-              value: record({ orderId }),
+              value: record({ state: "capped" }),
             };
       return { optout, cap };
     },
@@ -228,7 +239,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       return "opted_out";
     },
 
-    recordSent: (ref, sent) => keep(ref, { state: "sent", ...sent }),
+    recordSent: (ref, sent) => keep(ref, { state: "sent", channel: sent.channel }),
 
     recordUnknown: (ref, code) => keep(ref, { state: "unknown", code }),
 
@@ -238,7 +249,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         steps.push({
           op: "set",
           key: ref.optoutKey,
-          value: record({ code: info.code, provider: info.provider }),
+          value: optOutRecord({ code: info.code, provider: info.provider }),
         });
       steps.push({
         op: "set",
@@ -265,7 +276,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
 
     async optOut(tenantId, phone, code) {
-      await store.set(storeKey("optout", tenantId, await hash(phone)), record({ code }));
+      await store.set(storeKey("optout", tenantId, await hash(phone)), optOutRecord({ code }));
     },
 
     async isOptedOut(tenantId, phone) {

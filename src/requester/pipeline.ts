@@ -151,7 +151,7 @@ export function createPipeline(
     const when = sendTime(plan.timing, now());
     const known = order.lookup === null;
     const contact = known
-      ? await ledger.contact(tenantId, order, plan.timing.frequencyCapMs, order.id)
+      ? await ledger.contact(tenantId, order, plan.timing.frequencyCapMs)
       : null;
     const begun = known && when.now;
     const result = await ledger.claim(dedupeKey, contact, begun);
@@ -197,7 +197,6 @@ export function createPipeline(
           job.tenant.id,
           { phone, email: job.email },
           plan.timing.frequencyCapMs,
-          job.orderId,
         );
         const result = await ledger.checkContact(job.ref.dedupeKey, contact, when.now);
         if (result.status !== "claimed") return skipped(jobBase(job, phone), result.status);

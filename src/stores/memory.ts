@@ -1,13 +1,15 @@
 import * as z from "zod/mini";
 import { OtzovikError, ValidationError } from "../core/errors.js";
-import { MinHeap } from "../core/heap.js";
-import { guard, optionsObject, parseOptions } from "../core/options.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
+import { EntryTable, FOREVER, NO_SLOT } from "./entry-table.js";
+import { DIGEST_WORDS, keyDigest } from "./key-digest.js";
 import type { BatchResult, Store, StoreStep } from "./types.js";
 
 const PROVIDER = "memory";
 
 /** Default {@link MemoryStoreOptions.maxEntries}: entries with a TTL kept before LRU eviction. */
-export const DEFAULT_MAX_ENTRIES = 100_000;
+export const DEFAULT_MAX_ENTRIES = 2_000_000;
 /** Default {@link MemoryStoreOptions.maxPermanentEntries}: entries without a TTL (opt-outs). */
 export const DEFAULT_MAX_PERMANENT_ENTRIES = 100_000;
 
@@ -19,8 +21,11 @@ export interface MemoryStoreOptions {
   /**
    * How many entries **with a TTL** (dedupe claims, frequency caps, failure records) the store
    * keeps. When it is full, expired entries are reclaimed first; if none has expired, the least
-   * recently used entry with a TTL is evicted (like Redis `volatile-lru`). A positive integer;
-   * default `100_000`.
+   * recently used entry with a TTL is evicted (like Redis `volatile-lru`), the first time with a
+   * warning. A positive integer; default `2_000_000`: the requester keeps two entries per order
+   * (its claim and the contact's frequency cap), so the default remembers 1,000,000 orders. An
+   * entry takes about 50 bytes (2,000,000: about 100 MB); memory is taken as entries arrive, not
+   * up front.
    */
   maxEntries?: number;
   /**
@@ -34,6 +39,12 @@ export interface MemoryStoreOptions {
    * clock in tests to move time without waiting.
    */
   now?: () => number;
+  /**
+   * Where the warning goes when a live entry is evicted (logged once; every eviction is counted in
+   * {@link MemoryStoreStats.evictions}). Missing methods fall back as in `createLogger`: `warn`
+   * goes to `console.warn`. The requester passes its own logger to the store it creates.
+   */
+  logger?: Partial<Logger>;
 }
 
 /** Counters returned by {@link MemoryStore.stats}, for tests and monitoring. */
@@ -46,7 +57,12 @@ export interface MemoryStoreStats {
   entries: number;
   /** Entries without a TTL (opt-outs) currently held. Never above `maxPermanentEntries`. */
   permanentEntries: number;
-  /** Live entries with a TTL evicted because the store was full (least recently used first). */
+  /**
+   * Entries with a TTL evicted because the store was full (least recently used first). Expired
+   * entries are always reclaimed before anything is evicted, so each of these was younger than its
+   * TTL: an order the requester would have recognised as a duplicate. The first one is logged as a
+   * warning; anything above `0` means `maxEntries` is too small for the traffic.
+   */
   evictions: number;
   /** Expired entries reclaimed so far. */
   expired: number;
@@ -70,34 +86,35 @@ export interface MemoryStore extends Store {
   close(): Promise<void>;
 }
 
-/** An entry with a TTL; also a node of the LRU list (least recently used at the head). */
-interface Entry {
-  readonly key: string;
-  readonly value: string;
-  readonly expiresAt: number;
-  prev: Entry | null;
-  next: Entry | null;
-}
-
 /**
- * Creates the default in-process {@link Store}: two maps, no timers, no dependencies.
+ * Creates the default in-process {@link Store}: typed arrays, no timers, no dependencies.
  *
- * - **Entries with a TTL** are bounded by `maxEntries` (default `100_000`). When the store is full,
+ * - **Compact**: a key is kept as a 128-bit digest (the first 16 bytes of its SHA-256), never as
+ *   text, and a value as an id into a table of distinct values with reference counts. An entry
+ *   costs about 50 bytes, whatever the length of its key, plus its value when no other entry
+ *   holds the same one (the requester's values all come from a small set). The arrays start
+ *   small and double as entries arrive.
+ * - **Entries with a TTL** are bounded by `maxEntries` (default `2_000_000`, about 100 MB when
+ *   full). The requester keeps two per order (the order's claim and the contact's frequency cap),
+ *   so the default remembers the last 1,000,000 orders within their TTLs. When the store is full,
  *   expired entries are reclaimed first, then the least recently used entry with a TTL is evicted
- *   (like Redis `volatile-lru`). Reads, overwrites and failed claims count as use.
+ *   (like Redis `volatile-lru`); reads, overwrites and failed claims count as use. An evicted
+ *   entry was still live, so an order it remembered could be sent again: the first eviction is
+ *   logged as a warning, every one is counted in {@link MemoryStoreStats.evictions}.
  * - **Entries without a TTL** (opt-outs) are never evicted. They are bounded separately by
  *   `maxPermanentEntries` (default `100_000`); one more rejects with an {@link OtzovikError}
  *   (code `"store_full"`) rather than silently forgetting someone who refused messages.
  * - **Expiry is exact**: a key whose TTL has elapsed reads as absent and can be claimed again. It is
  *   checked lazily on access; expired entries are reclaimed on writes and before any eviction, so
  *   no timer is created per key.
- * - {@link Store.claim} is atomic within the process: the check and the set run synchronously.
+ * - {@link Store.claim} and {@link Store.batch} are atomic within the process: they run
+ *   synchronously.
  *
  * The memory store is **per process** and is lost on restart. With several server instances (or
  * serverless functions) each would keep its own claims and opt-outs, so the same order could be
  * messaged twice and an opt-out could be ignored: use a shared, persistent store such as Redis.
  *
- * @param options - Limits and clock; see {@link MemoryStoreOptions}.
+ * @param options - Limits, clock and logger; see {@link MemoryStoreOptions}.
  * @returns A {@link MemoryStore}.
  * @throws {@link ConfigError} when an option is not a positive integer (or `now` not a function).
  *
@@ -112,19 +129,11 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   const maxEntries = valid.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const maxPermanentEntries = valid.maxPermanentEntries ?? DEFAULT_MAX_PERMANENT_ENTRIES;
   const now = valid.now ?? Date.now;
+  const logger = createLogger(valid.logger ?? undefined);
 
-  /**
-   * Entries with a TTL, by key. Their LRU order is a linked list rather than the Map's insertion
-   * order: V8 Maps leave holes when entries are deleted from the front, which makes finding the
-   * oldest entry slow under constant eviction.
-   */
-  let volatile = new Map<string, Entry>();
-  let lruHead: Entry | null = null;
-  let lruTail: Entry | null = null;
-  /** Entries without a TTL. A key is in at most one of the two maps. */
-  let permanent = new Map<string, string>();
-  /** Min-heap of entries by `expiresAt`; items whose entry was replaced or removed are stale. */
-  const heap = new MinHeap<Entry>(byExpiry);
+  const table = new EntryTable(maxEntries + maxPermanentEntries);
+  /** The digest of the key being worked on; every operation hashes its key into it first. */
+  const digest = new Uint32Array(DIGEST_WORDS);
   let evictions = 0;
   let expired = 0;
   let closed = false;
@@ -138,148 +147,127 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     }
   }
 
-  function linkAtTail(entry: Entry): void {
-    entry.prev = lruTail;
-    entry.next = null;
-    if (lruTail === null) lruHead = entry;
-    else lruTail.next = entry;
-    lruTail = entry;
+  /** Hashes `key` into `digest` and finds its slot, expired or not. */
+  function locate(key: string): number {
+    keyDigest(key, digest);
+    return table.find(digest);
   }
 
-  function unlink(entry: Entry): void {
-    if (entry.prev === null) lruHead = entry.next;
-    else entry.prev.next = entry.next;
-    if (entry.next === null) lruTail = entry.prev;
-    else entry.next.prev = entry.prev;
-    entry.prev = null;
-    entry.next = null;
-  }
-
-  /** Removes an entry with a TTL. Its heap item, if any, becomes stale. */
-  function remove(entry: Entry): void {
-    volatile.delete(entry.key);
-    unlink(entry);
-  }
-
-  /** Removes the entry with a TTL under `key`, if there is one. */
-  function removeKey(key: string): boolean {
-    const entry = volatile.get(key);
-    if (entry === undefined) return false;
-    remove(entry);
-    return true;
-  }
-
-  /** The live entry with a TTL for `key`, reclaiming it when expired. Does not touch LRU order. */
-  function liveEntry(key: string, time: number): Entry | undefined {
-    const entry = volatile.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt > time) return entry;
-    remove(entry);
+  /** The slot of `key` when it holds a live entry; an expired one is reclaimed. Sets `digest`. */
+  function liveSlot(key: string, time: number): number {
+    const slot = locate(key);
+    if (slot === NO_SLOT || table.expiresAt(slot) > time) return slot;
+    table.remove(slot);
     expired++;
-    return undefined;
-  }
-
-  /** Marks `entry` as the most recently used. */
-  function touch(entry: Entry): void {
-    if (entry === lruTail) return;
-    unlink(entry);
-    linkAtTail(entry);
+    return NO_SLOT;
   }
 
   /** Reclaims up to `limit` expired entries, earliest expiry first. Returns how many it removed. */
   function purgeExpired(time: number, limit: number): number {
     let removed = 0;
     while (removed < limit) {
-      const top = heap.peek();
-      if (top === undefined || top.expiresAt > time) break;
-      heap.pop();
-      if (volatile.get(top.key) === top) {
-        remove(top);
-        expired++;
-        removed++;
-      }
+      const slot = table.earliestExpiry();
+      if (slot === NO_SLOT || table.expiresAt(slot) > time) break;
+      table.remove(slot);
+      expired++;
+      removed++;
     }
     return removed;
   }
 
   /**
-   * Stores `value` under `key` with a TTL, replacing any entry with a TTL the key has. When the key
-   * is new and the store is full, an expired entry is reclaimed or else the least recently used one
-   * is evicted.
+   * Makes room for one more entry with a TTL: reclaims an expired entry, or else evicts the least
+   * recently used one. That one has not expired (nothing had), so it is a loss worth a warning.
    */
-  function putVolatile(key: string, value: string, ttlMs: number, time: number): void {
-    purgeExpired(time, PURGE_PER_WRITE);
-    if (!removeKey(key) && volatile.size >= maxEntries && purgeExpired(time, 1) === 0) {
-      if (lruHead !== null) {
-        remove(lruHead);
-        evictions++;
-      }
+  function makeRoom(time: number): void {
+    if (table.volatileCount < maxEntries || purgeExpired(time, 1) > 0) return;
+    const slot = table.leastRecentlyUsed();
+    if (slot === NO_SLOT) return;
+    const leftMs = table.expiresAt(slot) - time;
+    table.remove(slot);
+    if (evictions++ === 0) {
+      logger.warn(
+        "memory store full: evicted an entry before its TTL ran out (the order it remembered could be sent again if its webhook comes back); raise `maxEntries` or use a shared store such as Redis. Further evictions are only counted (stats().evictions).",
+        { maxEntries, ttlLeftMs: leftMs },
+      );
     }
-    const entry: Entry = { key, value, expiresAt: time + ttlMs, prev: null, next: null };
-    volatile.set(key, entry);
-    linkAtTail(entry);
-    heap.push(entry);
-    // Replaced and evicted entries leave stale heap items behind; rebuild before they pile up.
-    if (heap.size > 2 * volatile.size + 1024) heap.rebuild([...volatile.values()]);
+  }
+
+  /** Stores a new entry with a TTL for the key in `digest` (known to be absent). */
+  function insertVolatile(value: string, ttlMs: number, time: number): void {
+    purgeExpired(time, PURGE_PER_WRITE);
+    makeRoom(time);
+    table.insert(digest, value, time + ttlMs);
   }
 
   /** Claims `key`: `null` when this call created it, else the value it holds. Synchronous. */
   function claimNow(key: string, value: string, ttlMs: number, time: number): string | null {
-    const fixed = permanent.get(key);
-    if (fixed !== undefined) return fixed;
-    const existing = liveEntry(key, time);
-    if (existing !== undefined) {
-      touch(existing);
-      return existing.value;
+    const slot = liveSlot(key, time);
+    if (slot !== NO_SLOT) {
+      if (!table.isPermanent(slot)) table.touch(slot);
+      return table.value(slot);
     }
-    putVolatile(key, value, ttlMs, time);
+    insertVolatile(value, ttlMs, time);
     return null;
   }
 
   /** The value of `key`, or `null`. Synchronous. */
   function getNow(key: string, time: number): string | null {
-    const fixed = permanent.get(key);
-    if (fixed !== undefined) return fixed;
-    const entry = liveEntry(key, time);
-    if (entry === undefined) return null;
-    touch(entry);
-    return entry.value;
+    const slot = liveSlot(key, time);
+    if (slot === NO_SLOT) return null;
+    if (!table.isPermanent(slot)) table.touch(slot);
+    return table.value(slot);
   }
 
   /** Sets `key`, with a TTL or kept until deleted. Synchronous; `ttlMs` already checked. */
   function setNow(key: string, value: string, ttlMs: number | undefined, time: number): void {
     if (ttlMs === undefined) {
-      if (!permanent.has(key) && permanent.size >= maxPermanentEntries) {
+      const slot = locate(key);
+      if (slot !== NO_SLOT && table.isPermanent(slot)) {
+        table.update(slot, value, FOREVER);
+        return;
+      }
+      if (table.permanentCount >= maxPermanentEntries) {
         throw new OtzovikError(
           `Cannot keep more than ${maxPermanentEntries} entries without a TTL (opt-outs) in memory; nothing was forgotten, but this one was not saved. Use a persistent store such as Redis, or raise 'maxPermanentEntries'.`,
           { code: "store_full", provider: PROVIDER },
         );
       }
-      removeKey(key);
-      permanent.set(key, value);
+      if (slot === NO_SLOT) table.insert(digest, value, FOREVER);
+      else table.update(slot, value, FOREVER);
       return;
     }
-    permanent.delete(key);
-    putVolatile(key, value, ttlMs, time);
+    purgeExpired(time, PURGE_PER_WRITE);
+    const slot = locate(key);
+    if (slot === NO_SLOT) {
+      insertVolatile(value, ttlMs, time);
+    } else if (!table.isPermanent(slot)) {
+      // Expired or not, the entry is replaced in place: no room needed.
+      table.update(slot, value, time + ttlMs);
+      table.touch(slot);
+    } else {
+      makeRoom(time);
+      table.update(slot, value, time + ttlMs);
+    }
   }
 
   /** Deletes `key`. Synchronous. */
   function deleteNow(key: string): void {
-    permanent.delete(key);
-    removeKey(key);
+    const slot = locate(key);
+    if (slot !== NO_SLOT) table.remove(slot);
   }
 
   const store: MemoryStore = {
     name: PROVIDER,
 
     get size() {
-      return volatile.size + permanent.size;
+      return table.volatileCount + table.permanentCount;
     },
 
     stats() {
       return {
-        entries: volatile.size,
-        permanentEntries: permanent.size,
+        entries: table.volatileCount,
+        permanentEntries: table.permanentCount,
         evictions,
         expired,
         maxEntries,
@@ -361,11 +349,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
 
     async close() {
       closed = true;
-      volatile = new Map();
-      lruHead = null;
-      lruTail = null;
-      permanent = new Map();
-      heap.clear();
+      table.clear();
     },
   };
   return store;
@@ -392,6 +376,7 @@ const optionsSchema = optionsObject(
         "must be a function returning milliseconds",
       ),
     ),
+    logger: z.nullish(loggerOption),
   },
   (options) =>
     `Memory store options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`,
@@ -430,9 +415,4 @@ function describe(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return "a string";
   return typeof value;
-}
-
-/** Heap order of entries: earliest expiry first. */
-function byExpiry(a: Entry, b: Entry): number {
-  return a.expiresAt - b.expiresAt;
 }

@@ -4,8 +4,8 @@
  * phone masked, not sent), run from the TypeScript sources rather than dist/ (see
  * test/helpers/example-process.ts). Every case of bad-cases.ts over raw loopback HTTP → the exact
  * documented status and JSON, never a 5xx; the valid webhooks among them print their masked
- * `dev   SMS to` line. Then a flood of 2,000 bad requests, a real webhook that still gets 200 and
- * one message, the process's RSS before, right after and after a settle, and a clean SIGTERM exit.
+ * `dev   SMS to` line, then a clean SIGTERM exit. The flood of 2,000 bad requests (a real webhook
+ * still gets 200 and one message, the RSS settles) is a soak: test/soak/example-flood.soak.test.ts.
  * Issue 9: a malformed `%` in the path gets JSON, not Express's HTML stack trace (item 15), and
  * the WEBHOOK_KEY it was given is never printed (item 16).
  */
@@ -256,69 +256,6 @@ describe("the running Express example (examples/express/server.mjs, dev mode)", 
     }
   });
 
-  it("after a flood of 2,000 bad requests, 50 at a time: alive, a real webhook → 200 and one message, RSS settles", {
-    timeout: 30_000,
-  }, async () => {
-    const flood = [
-      ...cases.map((c) => requestBytes(c.request)),
-      requestBytes({
-        path: PATH,
-        headers: { ...JSON_TYPE, "x-huge": "a".repeat(20_000) },
-        body: bodies.iiko,
-      }),
-    ];
-    const printed = smsLines().length;
-    const rssBefore = example.rss();
-    let next = 0;
-    const seen = new Map<number, number>();
-    await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        while (next < 2000) {
-          const bytes = flood[next++ % flood.length]!;
-          const response = await send(bytes);
-          seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
-        }
-      }),
-    );
-    const rssAfter = example.rss();
-    expect([...seen.keys()].filter((s) => s >= 500)).toEqual([]);
-    expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(2000);
-    expect(example.alive()).toBe(true);
-    // The flood's valid webhooks were all seen in the matrix: duplicates, nothing printed.
-    expect(smsLines().length).toBe(printed);
-
-    const valid = await send({ path: PATH, headers: JSON_TYPE, body: bodies.iikoTwice });
-    expect(valid.status).toBe(200);
-    expect(parseJson(valid.body)).toEqual({
-      ok: true,
-      events: [
-        { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "accepted", reason: null },
-        { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "skipped", reason: "duplicate" },
-      ],
-    });
-    await until(() => smsLines().length > printed, 3000);
-    await settle(50);
-    expect(
-      smsLines()
-        .slice(printed)
-        .map(([phone]) => phone),
-    ).toEqual([masked("79161239999")]);
-
-    // Settle: a few light requests spread over about 1.5 s.
-    for (let i = 0; i < 15; i++) {
-      const light = await send({ path: "/api/webhook/iiko", headers: JSON_TYPE, body: "{}" });
-      expect(light.status).toBe(401);
-      await settle(100);
-    }
-    const rssSettled = example.rss();
-    const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
-    console.log(
-      `example RSS: before flood ${mb(rssBefore)}, right after ${mb(rssAfter)}, settled ${mb(rssSettled)}`,
-    );
-    expect(rssSettled).toBeLessThan(rssBefore + 150 * MB);
-    expect(example.alive()).toBe(true);
-  });
-
   it("never printed the webhook key (WEBHOOK_KEY is set, so not even in the curl hint)", () => {
     expect(example.stdout()).toContain("?key=$WEBHOOK_KEY");
     expect(example.stdout()).not.toContain(KEY);
@@ -326,7 +263,7 @@ describe("the running Express example (examples/express/server.mjs, dev mode)", 
   });
 
   it("never answered a 5xx", () => {
-    expect(statuses.length).toBeGreaterThan(cases.length + 2000);
+    expect(statuses.length).toBeGreaterThan(cases.length);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
   });
 

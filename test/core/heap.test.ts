@@ -23,7 +23,7 @@ describe("MinHeap", () => {
     expect(heap.pop()).toBeUndefined();
   });
 
-  it("pops pushed items in sorted order (property)", () => {
+  it("pops pushed items in sorted order (property)", { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 200 }), (values) => {
         const heap = new MinHeap(byNumber);
@@ -36,7 +36,9 @@ describe("MinHeap", () => {
     );
   });
 
-  it("rebuild orders any array, and pushes and pops after it keep the order (property)", () => {
+  it("rebuild orders any array, and pushes and pops after it keep the order (property)", {
+    timeout: 30_000,
+  }, () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 200 }),
@@ -54,7 +56,9 @@ describe("MinHeap", () => {
     );
   });
 
-  it("interleaved pushes and pops always pop the smallest item held (property)", () => {
+  it("interleaved pushes and pops always pop the smallest item held (property)", {
+    timeout: 30_000,
+  }, () => {
     const op = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.constant("pop" as const));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {

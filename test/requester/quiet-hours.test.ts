@@ -62,7 +62,9 @@ describe("quiet hours (21:00–10:00 Europe/Moscow, UTC+3)", () => {
     );
   });
 
-  it("the next allowed time is never quiet, never earlier, and at most a day later (property)", () => {
+  it("the next allowed time is never quiet, never earlier, and at most a day later (property)", {
+    timeout: 60_000,
+  }, () => {
     const zones = ["Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Kamchatka", "UTC"];
     const hhmm = fc
       .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
@@ -82,7 +84,7 @@ describe("quiet hours (21:00–10:00 Europe/Moscow, UTC+3)", () => {
           expect(isQuiet(next, window)).toBe(false);
         },
       ),
-      { numRuns: 1000 },
+      { seed: 1, numRuns: 1000 },
     );
   });
 

@@ -14,8 +14,11 @@ export interface StoreConformanceOptions {
   batch?: boolean;
 }
 
-/** Real TTL, in ms, used when the suite has no fake clock. */
-export const REAL_TTL_MS = 50;
+/**
+ * Real TTL, in ms, used by the tests that wait for expiry when the suite has no fake clock. Long
+ * enough that a loaded machine's stalls between two steps (tens of ms) do not expire a key early.
+ */
+export const REAL_TTL_MS = 200;
 
 /** Keys that must behave like any other key. */
 export const UNUSUAL_KEYS: readonly string[] = [
@@ -98,6 +101,11 @@ export function describeStoreConformance(
   const fake = options.advanceTime;
   /** TTL used by the time-dependent tests. */
   const ttl = fake ? 60_000 : REAL_TTL_MS;
+  /**
+   * TTL of the tests that never wait for expiry: long enough that a slow or loaded machine cannot
+   * expire a key between two steps of a test (with real {@link REAL_TTL_MS} TTLs it could).
+   */
+  const live = 60_000;
   /** Lets `ms` pass: the fake clock when there is one, else real time. */
   const pass = async (ms: number): Promise<void> => {
     if (fake) await fake(ms);
@@ -127,23 +135,23 @@ export function describeStoreConformance(
 
     describe("claim", () => {
       it("resolves true for the first claim and false for the next ones", async () => {
-        await expect(store.claim(k("order"), "first", ttl)).resolves.toBe(true);
-        await expect(store.claim(k("order"), "second", ttl)).resolves.toBe(false);
-        await expect(store.claim(k("order"), "third", ttl)).resolves.toBe(false);
+        await expect(store.claim(k("order"), "first", live)).resolves.toBe(true);
+        await expect(store.claim(k("order"), "second", live)).resolves.toBe(false);
+        await expect(store.claim(k("order"), "third", live)).resolves.toBe(false);
       });
 
       it("stores the value of the winning claim and keeps it on a lost claim", async () => {
-        await store.claim(k("order"), "winner", ttl);
-        await store.claim(k("order"), "loser", ttl);
+        await store.claim(k("order"), "winner", live);
+        await store.claim(k("order"), "loser", live);
         await expect(store.get(k("order"))).resolves.toBe("winner");
       });
 
       it("treats different keys independently", async () => {
-        await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(true);
-        await expect(store.claim(k("b"), "1", ttl)).resolves.toBe(true);
-        await expect(store.claim(k("A"), "1", ttl)).resolves.toBe(true);
-        await expect(store.claim(k("a "), "1", ttl)).resolves.toBe(true);
-        await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(false);
+        await expect(store.claim(k("a"), "1", live)).resolves.toBe(true);
+        await expect(store.claim(k("b"), "1", live)).resolves.toBe(true);
+        await expect(store.claim(k("A"), "1", live)).resolves.toBe(true);
+        await expect(store.claim(k("a "), "1", live)).resolves.toBe(true);
+        await expect(store.claim(k("a"), "1", live)).resolves.toBe(false);
       });
 
       it("succeeds again once the claim has expired", async () => {
@@ -186,15 +194,15 @@ export function describeStoreConformance(
       });
 
       it("succeeds again after the key is deleted", async () => {
-        await store.claim(k("order"), "first", ttl);
+        await store.claim(k("order"), "first", live);
         await store.delete(k("order"));
-        await expect(store.claim(k("order"), "again", ttl)).resolves.toBe(true);
+        await expect(store.claim(k("order"), "again", live)).resolves.toBe(true);
         await expect(store.get(k("order"))).resolves.toBe("again");
       });
 
       it("lets exactly one of 100 concurrent claims of one key win", async () => {
         const results = await Promise.all(
-          Array.from({ length: 100 }, (_, i) => store.claim(k("hot"), `claimer-${i}`, ttl)),
+          Array.from({ length: 100 }, (_, i) => store.claim(k("hot"), `claimer-${i}`, live)),
         );
         expect(results.filter((r) => r === true)).toHaveLength(1);
         expect(results.filter((r) => r === false)).toHaveLength(99);
@@ -204,7 +212,7 @@ export function describeStoreConformance(
 
       it("lets every one of 100 concurrent claims of distinct keys win", async () => {
         const results = await Promise.all(
-          Array.from({ length: 100 }, (_, i) => store.claim(k(`key-${i}`), String(i), ttl)),
+          Array.from({ length: 100 }, (_, i) => store.claim(k(`key-${i}`), String(i), live)),
         );
         expect(results.every((r) => r === true)).toBe(true);
         const values = await Promise.all(
@@ -215,7 +223,7 @@ export function describeStoreConformance(
 
       it("lets exactly one claim per key win when many keys are claimed concurrently", async () => {
         const calls = Array.from({ length: 200 }, (_, i) => ({ key: k(`key-${i % 20}`), i }));
-        const results = await Promise.all(calls.map((c) => store.claim(c.key, String(c.i), ttl)));
+        const results = await Promise.all(calls.map((c) => store.claim(c.key, String(c.i), live)));
         for (let key = 0; key < 20; key++) {
           const wins = results.filter((r, i) => r && i % 20 === key);
           expect(wins).toHaveLength(1);
@@ -231,7 +239,7 @@ export function describeStoreConformance(
       it("resolves set() with undefined and get() with the value", async () => {
         await expect(store.set(k("a"), "1")).resolves.toBeUndefined();
         await expect(store.get(k("a"))).resolves.toBe("1");
-        await expect(store.set(k("b"), "2", ttl)).resolves.toBeUndefined();
+        await expect(store.set(k("b"), "2", live)).resolves.toBeUndefined();
         await expect(store.get(k("b"))).resolves.toBe("2");
       });
 
@@ -239,12 +247,12 @@ export function describeStoreConformance(
         await store.set(k("a"), "1");
         await store.set(k("a"), "2");
         await expect(store.get(k("a"))).resolves.toBe("2");
-        await store.set(k("a"), "3", ttl);
+        await store.set(k("a"), "3", live);
         await expect(store.get(k("a"))).resolves.toBe("3");
-        await store.set(k("a"), "4", ttl);
+        await store.set(k("a"), "4", live);
         await expect(store.get(k("a"))).resolves.toBe("4");
-        await store.claim(k("b"), "claimed", ttl);
-        await store.set(k("b"), "overwritten", ttl);
+        await store.claim(k("b"), "claimed", live);
+        await store.set(k("b"), "overwritten", live);
         await expect(store.get(k("b"))).resolves.toBe("overwritten");
       });
 
@@ -305,8 +313,8 @@ export function describeStoreConformance(
 
       it("deletes keys with and without a TTL", async () => {
         await store.set(k("a"), "1");
-        await store.set(k("b"), "1", ttl);
-        await store.claim(k("c"), "1", ttl);
+        await store.set(k("b"), "1", live);
+        await store.claim(k("c"), "1", live);
         await expect(store.delete(k("a"))).resolves.toBeUndefined();
         await store.delete(k("b"));
         await store.delete(k("c"));
@@ -355,14 +363,14 @@ export function describeStoreConformance(
       )("key %j behaves like any other key", async (_label, raw) => {
         const key = k(raw);
         await expect(store.get(key)).resolves.toBeNull();
-        await expect(store.claim(key, "claimed", ttl)).resolves.toBe(true);
-        await expect(store.claim(key, "again", ttl)).resolves.toBe(false);
+        await expect(store.claim(key, "claimed", live)).resolves.toBe(true);
+        await expect(store.claim(key, "again", live)).resolves.toBe(false);
         await expect(store.get(key)).resolves.toBe("claimed");
         await store.set(key, "set");
         await expect(store.get(key)).resolves.toBe("set");
         await store.delete(key);
         await expect(store.get(key)).resolves.toBeNull();
-        await expect(store.claim(key, "reclaimed", ttl)).resolves.toBe(true);
+        await expect(store.claim(key, "reclaimed", live)).resolves.toBe(true);
       });
 
       it("keeps unusual keys apart from each other", async () => {
@@ -375,8 +383,8 @@ export function describeStoreConformance(
         for (const raw of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
           await store.delete(raw);
           await expect(store.get(raw)).resolves.toBeNull();
-          await expect(store.claim(raw, "x", ttl)).resolves.toBe(true);
-          await expect(store.claim(raw, "y", ttl)).resolves.toBe(false);
+          await expect(store.claim(raw, "x", live)).resolves.toBe(true);
+          await expect(store.claim(raw, "y", live)).resolves.toBe(false);
           await expect(store.get(raw)).resolves.toBe("x");
           await store.delete(raw);
           await expect(store.get(raw)).resolves.toBeNull();
@@ -388,9 +396,9 @@ export function describeStoreConformance(
         async (_label, value) => {
           await store.set(k("plain"), value);
           await expect(store.get(k("plain"))).resolves.toBe(value);
-          await store.set(k("ttl"), value, ttl);
+          await store.set(k("ttl"), value, live);
           await expect(store.get(k("ttl"))).resolves.toBe(value);
-          await store.claim(k("claim"), value, ttl);
+          await store.claim(k("claim"), value, live);
           await expect(store.get(k("claim"))).resolves.toBe(value);
         },
       );
@@ -400,7 +408,7 @@ export function describeStoreConformance(
         expect(json.length).toBeGreaterThan(100_000);
         await store.set(k("big"), json);
         await expect(store.get(k("big"))).resolves.toBe(json);
-        await store.claim(k("big-claim"), json, ttl);
+        await store.claim(k("big-claim"), json, live);
         const read = await store.get(k("big-claim"));
         expect(read).toBe(json);
         expect(JSON.parse(read ?? "")).toEqual(JSON.parse(json));
@@ -429,10 +437,10 @@ export function describeStoreConformance(
       it("runs every step when no condition fails, returning the values before each step", async () => {
         await store.set(k("read"), "r");
         const result = await run([
-          { op: "claim", key: k("order"), value: "claimed", ttlMs: ttl },
+          { op: "claim", key: k("order"), value: "claimed", ttlMs: live },
           { op: "absent", key: k("optout") },
           { op: "get", key: k("read") },
-          { op: "set", key: k("written"), value: "w", ttlMs: ttl },
+          { op: "set", key: k("written"), value: "w", ttlMs: live },
           { op: "delete", key: k("read") },
         ]);
         expect(result).toEqual({ values: [null, null, "r", null, null], failedAt: -1 });
@@ -442,10 +450,10 @@ export function describeStoreConformance(
       });
 
       it("stops at a lost claim, reporting the value held, and runs nothing after it", async () => {
-        await store.claim(k("order"), "first", ttl);
+        await store.claim(k("order"), "first", live);
         const result = await run([
-          { op: "claim", key: k("order"), value: "second", ttlMs: ttl },
-          { op: "set", key: k("after"), value: "x", ttlMs: ttl },
+          { op: "claim", key: k("order"), value: "second", ttlMs: live },
+          { op: "set", key: k("after"), value: "x", ttlMs: live },
         ]);
         expect(result).toEqual({ values: ["first"], failedAt: 0 });
         await expect(store.get(k("order"))).resolves.toBe("first");
@@ -455,9 +463,9 @@ export function describeStoreConformance(
       it("stops at a present key under `absent`, keeping the steps before it", async () => {
         await store.set(k("optout"), "manual");
         const result = await run([
-          { op: "claim", key: k("order"), value: "claimed", ttlMs: ttl },
+          { op: "claim", key: k("order"), value: "claimed", ttlMs: live },
           { op: "absent", key: k("optout") },
-          { op: "claim", key: k("cap"), value: "c", ttlMs: ttl },
+          { op: "claim", key: k("cap"), value: "c", ttlMs: live },
         ]);
         expect(result).toEqual({ values: [null, "manual"], failedAt: 1 });
         await expect(store.get(k("order"))).resolves.toBe("claimed");
@@ -481,8 +489,8 @@ export function describeStoreConformance(
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) =>
             run([
-              { op: "claim", key: k("hot"), value: String(i), ttlMs: ttl },
-              { op: "claim", key: k(`cap-${i}`), value: "c", ttlMs: ttl },
+              { op: "claim", key: k("hot"), value: String(i), ttlMs: live },
+              { op: "claim", key: k(`cap-${i}`), value: "c", ttlMs: live },
             ]),
           ),
         );
@@ -508,14 +516,14 @@ export function describeStoreConformance(
           await expect(promise).rejects.toBeInstanceOf(OtzovikError);
           await expect(promise).rejects.toThrow(/ttlMs/);
           await expect(store.get(k("a"))).resolves.toBeNull();
-          await expect(store.claim(k("a"), "1", ttl)).resolves.toBe(true);
+          await expect(store.claim(k("a"), "1", live)).resolves.toBe(true);
         },
       );
 
       it.each(INVALID_TTLS.map((t) => [String(t), t]))(
         "set() rejects ttlMs %s and keeps the previous value",
         async (_label, bad) => {
-          await store.set(k("a"), "previous", ttl);
+          await store.set(k("a"), "previous", live);
           let promise: Promise<void> | undefined;
           expect(() => {
             promise = store.set(k("a"), "1", bad as number);

@@ -20,10 +20,10 @@ describeStoreConformance("memory (fake clock)", () => memoryStore({ now: () => f
 
 describeStoreConformance("memory (real clock)", () => memoryStore(), { batch: true });
 
-/** A store with its own fake clock. */
+/** A store with its own fake clock (and, unless given one, a logger that drops the eviction warning). */
 function clocked(options: Omit<MemoryStoreOptions, "now"> = {}) {
   const clock = { time: 1_000_000 };
-  const store = memoryStore({ ...options, now: () => clock.time });
+  const store = memoryStore({ logger: { warn: () => {} }, ...options, now: () => clock.time });
   return {
     store,
     clock,
@@ -42,7 +42,7 @@ describe("memoryStore", () => {
 
   describe("options", () => {
     it("uses the documented defaults", () => {
-      expect(DEFAULT_MAX_ENTRIES).toBe(100_000);
+      expect(DEFAULT_MAX_ENTRIES).toBe(2_000_000);
       expect(DEFAULT_MAX_PERMANENT_ENTRIES).toBe(100_000);
       const store = memoryStore();
       expect(store.name).toBe("memory");
@@ -52,10 +52,10 @@ describe("memoryStore", () => {
         permanentEntries: 0,
         evictions: 0,
         expired: 0,
-        maxEntries: 100_000,
+        maxEntries: 2_000_000,
         maxPermanentEntries: 100_000,
       });
-      expect(memoryStore({}).stats().maxEntries).toBe(100_000);
+      expect(memoryStore({}).stats().maxEntries).toBe(2_000_000);
     });
 
     it("accepts custom limits", () => {
@@ -252,7 +252,7 @@ describe("memoryStore", () => {
     });
 
     it("stays within maxEntries after 200,000 distinct claims", async () => {
-      const store = memoryStore({ maxEntries: 10_000 });
+      const store = memoryStore({ maxEntries: 10_000, logger: { warn: () => {} } });
       let won = 0;
       for (let i = 0; i < 200_000; i++) {
         if (await store.claim(`order:${i}`, "sent", 30 * 24 * 3600_000)) won++;
@@ -280,6 +280,82 @@ describe("memoryStore", () => {
       }
       advance(MINUTE + 7);
       for (let j = 0; j < 5; j++) await expect(store.get(`k${j}`)).resolves.toBeNull();
+    });
+  });
+
+  describe("eviction of live entries", () => {
+    it("is logged once as a warning and counted every time", async () => {
+      const warn = vi.fn();
+      const { store } = clocked({ maxEntries: 2, logger: { warn } });
+      await store.claim("order:1", "v", MINUTE);
+      await store.claim("order:2", "v", MINUTE);
+      expect(warn).not.toHaveBeenCalled();
+      await store.claim("order:3", "v", MINUTE);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        "memory store full: evicted an entry before its TTL ran out (the order it remembered could be sent again if its webhook comes back); raise `maxEntries` or use a shared store such as Redis. Further evictions are only counted (stats().evictions).",
+        { maxEntries: 2, ttlLeftMs: MINUTE },
+      );
+      await store.claim("order:4", "v", MINUTE);
+      await store.set("order:5", "v", MINUTE);
+      await store.batch([{ op: "claim", key: "order:6", value: "v", ttlMs: MINUTE }]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(store.stats()).toMatchObject({ entries: 2, evictions: 4, expired: 0 });
+    });
+
+    it("is not what happens to expired entries: reclaiming them logs nothing", async () => {
+      const warn = vi.fn();
+      const { store, advance } = clocked({ maxEntries: 2, logger: { warn } });
+      await store.claim("order:1", "v", MINUTE);
+      await store.claim("order:2", "v", MINUTE);
+      advance(MINUTE);
+      await store.claim("order:3", "v", MINUTE);
+      await store.claim("order:4", "v", MINUTE);
+      expect(store.stats()).toMatchObject({ entries: 2, evictions: 0, expired: 2 });
+      expect(warn).not.toHaveBeenCalled();
+    });
+
+    it("goes to console.warn, prefixed, without a logger; a throwing logger is ignored", async () => {
+      const consoleWarn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      const plain = memoryStore({ maxEntries: 1 });
+      await plain.claim("a", "v", MINUTE);
+      await plain.claim("b", "v", MINUTE);
+      expect(consoleWarn).toHaveBeenCalledTimes(1);
+      expect(consoleWarn.mock.calls[0]?.[0]).toMatch(/^\[otzovik\] memory store full: /);
+      const broken = memoryStore({
+        maxEntries: 1,
+        logger: {
+          warn: () => {
+            throw new Error("logger down");
+          },
+        },
+      });
+      await broken.claim("a", "v", MINUTE);
+      await expect(broken.claim("b", "v", MINUTE)).resolves.toBe(true);
+      expect(broken.stats().evictions).toBe(1);
+    });
+  });
+
+  describe("capacity of the default", () => {
+    it("remembers 100,000 orders' claims and caps (200,000 entries): the first is still claimed", {
+      timeout: 60_000,
+    }, async () => {
+      const warn = vi.fn();
+      const store = memoryStore({ logger: { warn } });
+      const ttl = 90 * 24 * 3600_000;
+      for (let i = 0; i < 100_000; i++) {
+        const won = await store.batch([
+          { op: "claim", key: `otzovik:dedupe:default:iiko:order-${i}`, value: "c", ttlMs: ttl },
+          { op: "claim", key: `otzovik:cap:default:${i.toString(16)}`, value: "p", ttlMs: ttl },
+        ]);
+        if (won.failedAt !== -1) throw new Error(`order ${i} was not new`);
+      }
+      expect(store.stats()).toMatchObject({ entries: 200_000, evictions: 0 });
+      await expect(store.claim("otzovik:dedupe:default:iiko:order-0", "again", ttl)).resolves.toBe(
+        false,
+      );
+      await expect(store.get("otzovik:cap:default:0")).resolves.toBe("p");
+      expect(warn).not.toHaveBeenCalled();
     });
   });
 
@@ -384,7 +460,9 @@ describe("memoryStore", () => {
       fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 60 }) }),
     );
 
-    it("behaves like an unbounded map with expiry when nothing needs evicting", async () => {
+    it("behaves like an unbounded map with expiry when nothing needs evicting", {
+      timeout: 60_000,
+    }, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(op, { maxLength: 80 }), async (ops) => {
           const { store, clock, advance } = clocked();
@@ -418,11 +496,13 @@ describe("memoryStore", () => {
             expect(await store.get(`key-${j}`)).toBe(live(`key-${j}`)?.value ?? null);
           }
         }),
-        { numRuns: 300 },
+        { seed: 11, numRuns: 300 },
       );
     });
 
-    it("never returns a wrong value and never loses a permanent entry when evicting", async () => {
+    it("never returns a wrong value and never loses a permanent entry when evicting", {
+      timeout: 60_000,
+    }, async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.array(op, { maxLength: 120 }),
@@ -460,7 +540,7 @@ describe("memoryStore", () => {
             }
           },
         ),
-        { numRuns: 300 },
+        { seed: 12, numRuns: 300 },
       );
     });
   });

@@ -45,7 +45,9 @@ describe("parseJsonLossless", () => {
     expect(parseJsonLossless('{"a":"unterminated')).toBeUndefined();
   });
 
-  it("agrees with JSON.parse on any JSON value, except unsafe integers kept as text", () => {
+  it("agrees with JSON.parse on any JSON value, except unsafe integers kept as text", {
+    timeout: 60_000,
+  }, () => {
     const exactBigInts = (_key: string, value: unknown) =>
       typeof value === "number" &&
       Number.isInteger(value) &&
@@ -58,6 +60,7 @@ describe("parseJsonLossless", () => {
         const text = JSON.stringify(value);
         expect(parseJsonLossless(text)).toEqual(JSON.parse(text, exactBigInts));
       }),
+      { seed: 1, numRuns: 100 },
     );
   });
 });
@@ -76,7 +79,9 @@ describe("retry policy", () => {
     expect(parseRetryAfter(null)).toBeNull();
   });
 
-  it("backs off exponentially, capped, with jitter between half and all of the delay", () => {
+  it("backs off exponentially, capped, with jitter between half and all of the delay", {
+    timeout: 30_000,
+  }, () => {
     const policy = { retries: 5, baseDelayMs: 100, maxDelayMs: 1000, jitter: false };
     expect([0, 1, 2, 3, 4, 40].map((n) => backoffDelay(n, policy))).toEqual([
       100, 200, 400, 800, 1000, 1000,
@@ -88,6 +93,7 @@ describe("retry policy", () => {
         expect(jittered).toBeGreaterThanOrEqual(full / 2);
         expect(jittered).toBeLessThanOrEqual(full);
       }),
+      { seed: 2, numRuns: 100 },
     );
   });
 
