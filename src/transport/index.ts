@@ -15,6 +15,7 @@ export {
 export { idString, isRecord, parseJsonLossless } from "./json.js";
 export {
   configError,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
   invalidArgument,

@@ -5,6 +5,10 @@ import type { ClientOptions, PhoneClientOptions, RetryOptions } from "./types.js
 
 /** Default per-attempt timeout, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default largest answer read from a provider, in bytes (1 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+/** Largest `maxResponseBytes` accepted (64 MiB). */
+const MAX_RESPONSE_BYTES_LIMIT = 64 * 1_048_576;
 /** Default retry policy. */
 export const DEFAULT_RETRY: Required<RetryOptions> = {
   retries: 2,
@@ -18,6 +22,7 @@ export interface ResolvedClientOptions {
   readonly provider: string;
   readonly baseUrl: string;
   readonly timeout: number;
+  readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
   readonly fetch: typeof globalThis.fetch;
   readonly logger: Logger;
@@ -156,6 +161,18 @@ export function resolveClientOptions(
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > 300_000)
     configError(provider, "timeout", "must be a number of milliseconds between 1 and 300000");
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (
+    typeof maxResponseBytes !== "number" ||
+    !Number.isInteger(maxResponseBytes) ||
+    maxResponseBytes < 1 ||
+    maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT
+  )
+    configError(
+      provider,
+      "maxResponseBytes",
+      `must be a whole number of bytes between 1 and ${MAX_RESPONSE_BYTES_LIMIT}`,
+    );
   if (options.fetch !== undefined && typeof options.fetch !== "function")
     configError(provider, "fetch", "must be a fetch function");
   if (
@@ -168,6 +185,7 @@ export function resolveClientOptions(
     provider,
     baseUrl: baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`,
     timeout,
+    maxResponseBytes,
     retry: resolveRetry(provider, options.retry),
     fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
     logger: createLogger(options.logger),

@@ -56,6 +56,7 @@ describe("parseJsonLossless", () => {
         const text = JSON.stringify(value);
         expect(parseJsonLossless(text)).toEqual(JSON.parse(text, exactBigInts));
       }),
+      { seed: 20_260_904, numRuns: 200 },
     );
   });
 });
@@ -86,6 +87,7 @@ describe("retry policy", () => {
         expect(jittered).toBeGreaterThanOrEqual(full / 2);
         expect(jittered).toBeLessThanOrEqual(full);
       }),
+      { seed: 20_260_905, numRuns: 200 },
     );
   });
 
