@@ -62,7 +62,11 @@ export async function readBody(
     return parts.join("");
   } finally {
     signal.removeEventListener("abort", stop);
-    reader.releaseLock?.();
+    try {
+      reader.releaseLock();
+    } catch {
+      // Nothing to release on a stream that already errored.
+    }
   }
 }
 

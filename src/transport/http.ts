@@ -344,8 +344,8 @@ export function createTransport(
           ? `No answer within ${options.timeout} ms`
           : "Connection lost before the answer arrived";
     const after = request.idempotent
-      ? ` Every attempt (${attempts}) carried the same idempotency key, so the provider cannot ` +
-        "have sent it twice; it was not sent on another channel."
+      ? ` All ${attempts} attempts carried the same idempotency key, so it cannot have gone out ` +
+        "twice; do not send it on another channel."
       : " It was not retried, so the customer cannot get it twice.";
     return new DeliveryUnknownError(
       `${what}: the message may or may not have been accepted.${after} Check the delivery ` +

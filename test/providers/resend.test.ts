@@ -167,6 +167,7 @@ describe("Resend: sends whose outcome is unknown (issue 9, items 7 and 8)", () =
       retryable: false,
     });
     expect((error as Error).message).toContain("same idempotency key");
+    expect((error as Error).message).toContain("do not send it on another channel");
     expect(keys()).toEqual(["review-request/42", "review-request/42", "review-request/42"]);
   });
 
