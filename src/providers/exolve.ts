@@ -1,5 +1,10 @@
 import * as z from "zod/mini";
-import { DeliveryUnknownError, type ErrorCategory, ProviderError } from "../core/errors.js";
+import {
+  DeliveryUnknownError,
+  type ErrorCategory,
+  type OtzovikError,
+  ProviderError,
+} from "../core/errors.js";
 import { callback, optionsObject, parseOptions } from "../core/options.js";
 import { normalizePhone } from "../core/phone.js";
 import {
@@ -89,6 +94,20 @@ const GRPC: Record<number, ErrorCategory | "unknown"> = {
   16: "auth", // UNAUTHENTICATED
 };
 
+/**
+ * gRPC codes that refuse the request (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED,
+ * RESOURCE_EXHAUSTED, FAILED_PRECONDITION, UNAUTHENTICATED): nothing was sent, whatever the HTTP
+ * status. UNAVAILABLE (14) is not among them: gRPC warns that it is not always safe to repeat a
+ * non-idempotent call after it, so on a 5xx it is an unknown outcome unless `Retry-After` says
+ * "come back later".
+ */
+const GRPC_NOT_SENT = new Set(["3", "5", "7", "8", "9", "16"]);
+
+/** Whether a failure read from a 5xx answer is a gRPC refusal (see {@link GRPC_NOT_SENT}). */
+function documentedNotSent(failure: OtzovikError): boolean {
+  return GRPC_NOT_SENT.has(failure.code);
+}
+
 /** Reads Exolve's undocumented error shapes: `{error:{message,code}}`, `{code,message}`, `{message}`. */
 function readError(body: Record<string, unknown>): {
   code: string | null;
@@ -109,7 +128,8 @@ function readError(body: Record<string, unknown>): {
 /**
  * Turns an Exolve refusal into an error. HTTP 401/403/429/503 decide first; then the gRPC code of
  * a gRPC-gateway body; then the HTTP status. Server errors other than 503 may have been acted on:
- * they become {@link DeliveryUnknownError} (Exolve has no idempotency key).
+ * they become {@link DeliveryUnknownError} (Exolve has no idempotency key). A 503 is retryable
+ * here; the transport still reports it as an unknown outcome unless it carries `Retry-After`.
  */
 function exolveError(response: HttpResponse, body: Record<string, unknown>) {
   const { status } = response;
@@ -175,7 +195,8 @@ const optionsSchema = optionsObject({
  * `sendWhatsapp` posts `{ number, destination, text }` to `whatsappPath` (default
  * `messaging/v1/SendWhatsApp`); set `whatsappPath` and `buildWhatsappBody` to what Exolve gives you.
  *
- * Exolve has no idempotency key: a timeout is a `DeliveryUnknownError`, never retried.
+ * Exolve has no idempotency key: a timeout, and a 5xx answer other than a gRPC refusal or a 503
+ * with `Retry-After`, are a `DeliveryUnknownError`, never retried.
  *
  * @throws {ConfigError} when `apiKey` or `senderId` is missing or an option is invalid.
  */
@@ -216,6 +237,7 @@ export function createExolveClient(options: ExolveClientOptions): ExolveClient {
         body: JSON.stringify(body),
         idempotent: false,
         sendsMessage: true,
+        notSent: documentedNotSent,
         operation: "send",
         phones: [to.e164, to.digits],
       },

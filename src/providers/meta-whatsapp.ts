@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { type ErrorCategory, ProviderError } from "../core/errors.js";
+import { type ErrorCategory, type OtzovikError, ProviderError } from "../core/errors.js";
 import { optionsObject, parseOptions } from "../core/options.js";
 import {
   createTransport,
@@ -161,7 +161,8 @@ const CODES: Record<number, readonly [ErrorCategory, string]> = {
  * `opted_out`; 131026 (not a WhatsApp user) and 131047 (more than 24 hours since the customer
  * last wrote) are `not_on_channel`; rate limits and temporary errors `retryable`; token errors
  * `auth`; template, permission and account errors `config`. Codes otzovik does not know fall back
- * to the HTTP status (5xx and 429 retryable, 401 auth, others permanent).
+ * to the HTTP status (5xx and 429 retryable, 401 auth, others permanent); on a send, a 5xx answer
+ * with such a code is then reported as an unknown outcome, since Meta may have taken the message.
  */
 export function classifyMetaCode(code: number | null, httpStatus: number): ErrorCategory {
   const known = code === null ? undefined : CODES[code];
@@ -170,6 +171,18 @@ export function classifyMetaCode(code: number | null, httpStatus: number): Error
   if (httpStatus >= 500 || httpStatus === 429) return "retryable";
   if (httpStatus === 401) return "auth";
   return "permanent";
+}
+
+/**
+ * Whether a failure carries a code Meta documents, which says what happened even on a 5xx answer
+ * (131000 "Message failed to send", 2 and 131016 "temporarily unavailable", rate limits, refusals).
+ * Not 1 ("API Unknown: invalid request or possible server error"), and not codes otzovik does not
+ * know: on a send those are unknown outcomes.
+ */
+function documentedNotSent(failure: OtzovikError): boolean {
+  if (!/^\d+$/.test(failure.code) || failure.code === "1") return false;
+  const code = Number(failure.code);
+  return CODES[code] !== undefined || (code >= 200 && code <= 299);
 }
 
 function metaError(response: HttpResponse, body: Record<string, unknown>): ProviderError {
@@ -220,7 +233,9 @@ const optionsSchema = optionsObject({
  * 400 or 429): rate limits (4, 80007, 130429, 131056) and temporary errors (1, 2, 131000, 131016,
  * 133004) are retried; 131047 (outside the 24-hour window) and template errors never are.
  * 131026 and 131047 are `not_on_channel` (try another channel), 131050 is `opted_out`.
- * Meta has no idempotency key: a timeout is reported as `DeliveryUnknownError`, not retried.
+ * Meta has no idempotency key: a timeout, and a 5xx answer whose code Meta does not document as
+ * "not sent" (an unknown code, or 1 "API Unknown"), are reported as `DeliveryUnknownError`, never
+ * retried.
  *
  * @throws {ConfigError} when `accessToken` or `phoneNumberId` is missing or an option is invalid.
  */
@@ -254,6 +269,7 @@ export function createMetaWhatsappClient(options: MetaWhatsappClientOptions): Me
         body: JSON.stringify(body),
         idempotent: false,
         sendsMessage: true,
+        notSent: documentedNotSent,
         operation: "send",
         phones: [to.e164, to.digits],
       },

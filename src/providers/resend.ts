@@ -1,5 +1,10 @@
 import * as z from "zod/mini";
-import { type ErrorCategory, ProviderError, ValidationError } from "../core/errors.js";
+import {
+  type ErrorCategory,
+  type OtzovikError,
+  ProviderError,
+  ValidationError,
+} from "../core/errors.js";
 import { optionsObject, parseOptions } from "../core/options.js";
 import {
   type ClientOptions,
@@ -48,7 +53,8 @@ export interface ResendClient extends EmailSender {
   readonly provider: "resend";
   /**
    * Sends one email (`POST /emails`). Every call carries an `Idempotency-Key` (yours, or a fresh
-   * one), so otzovik's retries can never send it twice.
+   * one), so otzovik's retries can never send it twice. Rejects with a `DeliveryUnknownError`
+   * when the email may have been accepted but no attempt could confirm it.
    */
   sendEmail(message: EmailMessage): Promise<SendResult>;
 }
@@ -79,6 +85,19 @@ const NAMES: Record<string, ErrorCategory> = {
   not_found: "permanent",
   method_not_allowed: "permanent",
 };
+
+/** Names of Resend's "unexpected error" answers, which do not say whether the email was taken. */
+const UNEXPECTED = new Set(["application_error", "internal_server_error"]);
+
+/**
+ * Whether a failure carries a `name` Resend documents as a refusal or a temporary unavailability
+ * (the email was not taken). `application_error` and `internal_server_error` ("an unexpected
+ * error occurred") and unknown names are not: after the retries with the same idempotency key,
+ * they are unknown outcomes.
+ */
+function documentedNotSent(failure: OtzovikError): boolean {
+  return Object.hasOwn(NAMES, failure.code) && !UNEXPECTED.has(failure.code);
+}
 
 /**
  * Category of a Resend error `name`; `validation_error` with HTTP 403 (unverified domain or the
@@ -136,8 +155,12 @@ const optionsSchema = optionsObject({
 /**
  * Creates a Resend client (`POST /emails`, Bearer key, `User-Agent`, `Idempotency-Key`). Errors are
  * classified by `name`: `rate_limit_exceeded` (429) is retried honouring `Retry-After`; quota
- * errors are `defer`; 5xx and unreadable proxy answers are retried (safe: the idempotency key makes
- * Resend return the first result instead of sending again).
+ * errors are `defer`; timeouts, lost connections, 5xx and unreadable proxy answers are retried
+ * with the same key (safe: Resend returns the first result instead of sending again). When those
+ * retries run out after an attempt that may have reached Resend (a timeout, a lost connection, a
+ * 5xx other than `service_unavailable`), the outcome is unknown: the call rejects with a
+ * `DeliveryUnknownError`, so the email is not sent on another channel. Pass an `idempotencyKey`
+ * derived from your order so that a later retry of yours is deduplicated too.
  *
  * @throws {ConfigError} when `apiKey` or `from` is missing or an option is invalid.
  *
@@ -216,6 +239,7 @@ export function createResendClient(options: ResendClientOptions): ResendClient {
           body: JSON.stringify(body),
           idempotent: true,
           sendsMessage: true,
+          notSent: documentedNotSent,
           operation: "send",
         },
         (response): SendResult => {

@@ -256,8 +256,10 @@ const optionsSchema = optionsObject({
  * `json=1` (the key never appears in a URL). SMS.ru reports errors with HTTP 200 and a
  * `status_code`; otzovik classifies by that code (see {@link classifySmsRuCode}): 220, 500 and
  * 508 are retried, duplicates (231, 232) and bad numbers never are, and stop-list answers (209,
- * 215) are `opted_out`. A timeout on `sms/send` is reported as a `DeliveryUnknownError`: SMS.ru
- * has no idempotency key, so a retry could send twice.
+ * 215) are `opted_out`. A timeout on `sms/send`, and any HTTP 5xx answer to it (SMS.ru answers
+ * HTTP 200, so a 5xx comes from something in between) other than a 503 with `Retry-After`, are
+ * reported as a `DeliveryUnknownError`: SMS.ru has no idempotency key, so a retry could send
+ * twice.
  *
  * @throws {ConfigError} when `apiKey` is missing or an option is invalid.
  *

@@ -110,7 +110,8 @@ export interface EmailMessage {
   /**
    * Deduplication key kept by the provider for 24 h (1–256 characters), e.g.
    * `review-request/<order id>`: a repeated send with the same key and body is not sent twice.
-   * Default: a fresh key per call, which makes otzovik's own retries safe.
+   * Derive it from the order, so that a retry from another process or a later attempt is
+   * deduplicated too. Default: a fresh key per call, which covers otzovik's in-client retries only.
    */
   readonly idempotencyKey?: string;
 }

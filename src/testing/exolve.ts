@@ -20,7 +20,8 @@ import {
  * precision bugs), `success_quoted` as a string. Errors (the shapes are undocumented; both seen
  * shapes are emulated): `bad_destination` (400, gRPC-gateway `{code:3,message,details}`),
  * `error_nested` (400, `{error:{message}}`), `auth` (401), `rate_limited` (429 with
- * `Retry-After`), `unavailable` (503), `server_error` (500). Plus the common scenarios.
+ * `Retry-After`), `unavailable` (503 gRPC UNAVAILABLE with `Retry-After`: refused for now, so
+ * retried), `server_error` (500). Plus the common scenarios.
  */
 export type ExolveScenario =
   | "success_quoted"
@@ -92,7 +93,7 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
       case "rate_limited":
         return grpcError(429, 8, "too many requests", { "retry-after": String(retryAfter) });
       case "unavailable":
-        return grpcError(503, 14, "service unavailable");
+        return grpcError(503, 14, "service unavailable", { "retry-after": String(retryAfter) });
       case "server_error":
         return grpcError(500, 13, "internal error");
     }

@@ -14,8 +14,9 @@ import {
  * Resend scenarios: `auth` (403 `invalid_api_key`), `missing_api_key` (401), `rate_limited` (429
  * `rate_limit_exceeded` with `retry-after` and `ratelimit-*` headers), `daily_quota` (429
  * `daily_quota_exceeded`), `validation_error` (422), `unverified_domain` (403
- * `validation_error`), `server_error` (500 `application_error`), `concurrent_idempotent` (409
- * `concurrent_idempotent_requests`). Plus the common scenarios.
+ * `validation_error`), `server_error` (500 `application_error`), `unavailable` (503
+ * `service_unavailable`), `concurrent_idempotent` (409 `concurrent_idempotent_requests`). Plus the
+ * common scenarios.
  *
  * Always on: no `User-Agent` → 403; a wrong key → 403; recipients at `@example.com` or
  * `@test.com` → 422; the same `Idempotency-Key` with the same body → the same `id` (not sent
@@ -29,6 +30,7 @@ export type ResendScenario =
   | "validation_error"
   | "unverified_domain"
   | "server_error"
+  | "unavailable"
   | "concurrent_idempotent";
 
 /** Options of {@link createFakeResend}. */
@@ -52,6 +54,7 @@ const ERRORS: Record<string, [number, string, string]> = {
     "You can only send testing emails to your own email address. To send emails to other recipients, please verify a domain.",
   ],
   server_error: [500, "application_error", "An unexpected error occurred."],
+  unavailable: [503, "service_unavailable", "The API is temporarily unavailable."],
   concurrent_idempotent: [
     409,
     "concurrent_idempotent_requests",

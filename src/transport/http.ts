@@ -1,5 +1,11 @@
-import { createFetch } from "ofetch";
-import { DeliveryUnknownError, NetworkError, OtzovikError, ProviderError } from "../core/errors.js";
+import {
+  DeliveryUnknownError,
+  NetworkError,
+  OtzovikError,
+  ProviderError,
+  type UnknownOutcomeReason,
+} from "../core/errors.js";
+import { discard, ResponseTooLarge, readBody } from "./body.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { redact } from "./redact.js";
 import { backoffDelay, parseRetryAfter, sleep } from "./retry.js";
@@ -19,8 +25,20 @@ export interface HttpRequest {
   readonly idempotent: boolean;
   /** Short name for log lines (`"send"`, `"balance"`). */
   readonly operation: string;
-  /** `true` when the call sends a message (an answer without an id is then an unknown outcome). */
+  /**
+   * `true` when the call sends a message. Then a failure that may have happened after the
+   * provider took the message (a timeout, a lost connection, a 5xx answer, an answer without an
+   * id or too large to read) is an unknown outcome ({@link DeliveryUnknownError}), never a
+   * retryable error: it must not be sent again, here or on another channel.
+   */
   readonly sendsMessage: boolean;
+  /**
+   * For sends: whether the failure read from a 5xx answer is one the provider documents as "not
+   * sent" (Meta 131000 "Message failed to send", Resend `service_unavailable`…). Every other 5xx
+   * answer to a send is an unknown outcome, except a 503 with `Retry-After` (RFC 9110: the server
+   * refuses the request for now). Default: none is.
+   */
+  readonly notSent?: (failure: OtzovikError, response: HttpResponse) => boolean;
   /** Phone numbers this call is about, in every spelling used, to mask in errors and logs. */
   readonly phones?: readonly string[];
 }
@@ -44,7 +62,9 @@ export interface HttpResponse {
 export interface Transport {
   /**
    * Sends `request`, turns the answer into a value with `interpret` (which throws
-   * {@link OtzovikError}s for refusals), and retries what is safe to retry.
+   * {@link OtzovikError}s for refusals), and retries what is safe to retry. Never follows a
+   * redirect; reads at most `maxResponseBytes` of an answer; the timeout covers the connection,
+   * the whole body and `interpret`.
    */
   request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T>;
   /** The validated client options. */
@@ -95,7 +115,7 @@ export function isConnectError(error: unknown): boolean {
  */
 function sanitizeCause(error: unknown, clean: (text: string) => string): Error {
   let current: unknown = error;
-  // Skip ofetch's wrapper, whose getters expose the request options (and so the tokens).
+  // Skip a fetch wrapper's error (ofetch's FetchError), whose getters expose the request options.
   while (
     current instanceof Error &&
     current.name === "FetchError" &&
@@ -118,15 +138,51 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error {
   return copy;
 }
 
+/** Where a redirect points, without its query, fragment or credentials (they may hold secrets). */
+function redirectTarget(location: string | null, base: string): string | null {
+  if (location === null || location.trim() === "") return null;
+  try {
+    const url = new URL(location, base);
+    return `${url.protocol}//${url.host}${url.pathname}`.slice(0, 200);
+  } catch {
+    return null;
+  }
+}
+
+/** A send attempt whose outcome is unknown: what happened, and the failure it produced. */
+interface Uncertain {
+  readonly reason: UnknownOutcomeReason;
+  readonly failure: OtzovikError;
+  readonly httpStatus: number | null;
+}
+
+/**
+ * A failure that settles an idempotent send whose earlier attempt is uncertain: the provider
+ * refused this very request (same idempotency key, same body), so it refused the earlier one too.
+ */
+function isRefusal(failure: OtzovikError): boolean {
+  return (
+    failure instanceof ProviderError &&
+    failure.httpStatus !== null &&
+    failure.httpStatus >= 400 &&
+    failure.httpStatus < 500 &&
+    !failure.retryable
+  );
+}
+
 /** Creates the {@link Transport} of one client. */
 export function createTransport(
   options: ResolvedClientOptions,
   secrets: readonly string[],
 ): Transport {
-  const $fetch = createFetch({ fetch: (input, init) => options.fetch(input, init) });
-  const { provider, logger, retry } = options;
+  const { provider, logger, retry, maxResponseBytes } = options;
 
-  async function attempt(request: HttpRequest, clean: (text: string) => string) {
+  /** One attempt: request, body (capped) and `interpret`, all within the timeout. */
+  async function attempt<T>(
+    request: HttpRequest,
+    clean: (text: string) => string,
+    interpret: (response: HttpResponse) => T,
+  ): Promise<T> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -136,27 +192,38 @@ export function createTransport(
       controller.abort(reason);
     }, options.timeout);
     const started = Date.now();
+    const url = new URL(request.path, options.baseUrl).href;
     try {
-      const response = await $fetch.raw<string, "text">(
-        new URL(request.path, options.baseUrl).href,
-        {
+      let response: Response;
+      try {
+        response = await options.fetch(url, {
           method: request.method,
           headers: { accept: "application/json", ...request.headers },
           body: request.body,
-          responseType: "text",
-          ignoreResponseError: true,
-          retry: false,
+          redirect: "manual",
           signal: controller.signal,
-        },
-      );
+        });
+      } catch (error) {
+        throw networkFailure(error, timedOut, request, clean);
+      }
       logger.debug(`${provider} ${request.operation}: HTTP ${response.status}`, {
         provider,
         operation: request.operation,
         status: response.status,
         ms: Date.now() - started,
       });
-      const text = typeof response._data === "string" ? response._data : "";
-      return {
+      if (isRedirect(response)) {
+        await discard(response);
+        throw redirectError(response, url, request, clean);
+      }
+      let text: string;
+      try {
+        text = await readBody(response, maxResponseBytes, controller.signal);
+      } catch (error) {
+        if (error instanceof ResponseTooLarge) throw tooLargeError(response.status, request);
+        throw networkFailure(error, timedOut, request, clean);
+      }
+      return interpret({
         status: response.status,
         headers: response.headers,
         text,
@@ -164,12 +231,56 @@ export function createTransport(
         redact: clean,
         idempotent: request.idempotent,
         sendsMessage: request.sendsMessage,
-      } satisfies HttpResponse;
-    } catch (error) {
-      throw networkFailure(error, timedOut, request, clean);
+      });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A 3xx, an opaque redirect (browsers, workers), or a fetch that followed one anyway. */
+  function isRedirect(response: Response): boolean {
+    return (
+      (response.status >= 300 && response.status < 400) ||
+      response.type === "opaqueredirect" ||
+      response.redirected === true
+    );
+  }
+
+  function redirectError(
+    response: Response,
+    url: string,
+    request: HttpRequest,
+    clean: (text: string) => string,
+  ): ProviderError {
+    const followed =
+      response.redirected === true && !(response.status >= 300 && response.status < 400);
+    const status = response.status >= 300 && response.status < 400 ? response.status : null;
+    const target = redirectTarget(followed ? response.url : response.headers.get("location"), url);
+    const where = target === null ? "" : ` to ${clean(target)}`;
+    // A 303 answers a processed POST; a followed redirect re-sent the request elsewhere.
+    const maybeSent = request.sendsMessage && (status === 303 || followed);
+    return new ProviderError(
+      `${followed ? "The fetch function followed a redirect" : `The provider answered with a redirect (HTTP ${status ?? "3xx"})`}${where}. otzovik never follows redirects: the request, key included, would go to another address. Check baseUrl (the provider may have moved its API, or a proxy redirects).${maybeSent ? " The message may have been accepted: it was not sent again; check the delivery status." : ""}`,
+      {
+        provider,
+        code: "redirect",
+        category: maybeSent ? "unknown_outcome" : "config",
+        httpStatus: status,
+      },
+    );
+  }
+
+  function tooLargeError(status: number, request: HttpRequest): ProviderError {
+    return new ProviderError(
+      `The answer (HTTP ${status}) is larger than maxResponseBytes (${maxResponseBytes} bytes); ` +
+        `reading stopped there.${request.sendsMessage ? " The provider answered, so the message may have been accepted: it was not sent again; check the delivery status." : ""}`,
+      {
+        provider,
+        code: "response_too_large",
+        category: request.sendsMessage ? "unknown_outcome" : "permanent",
+        httpStatus: status,
+      },
+    );
   }
 
   function networkFailure(
@@ -202,6 +313,47 @@ export function createTransport(
     );
   }
 
+  /** Why a failed attempt of a send may still have sent the message, or `null`. */
+  function maybeSent(
+    request: HttpRequest,
+    failure: OtzovikError,
+    response: HttpResponse | null,
+  ): UnknownOutcomeReason | null {
+    if (!request.sendsMessage || failure.category === "unknown_outcome") return null;
+    if (failure instanceof NetworkError) {
+      if (failure.code === "timeout") return "timeout";
+      return failure.code === "connection_lost" ? "connection_lost" : null;
+    }
+    if (response === null || response.status < 500) return null;
+    if (response.status === 503 && response.retryAfterMs !== null) return null;
+    if (request.notSent?.(failure, response) === true) return null;
+    return "gateway_error";
+  }
+
+  /** The error for a send whose outcome cannot be known, after `attempts` attempts. */
+  function unknownOutcome(
+    request: HttpRequest,
+    uncertain: Uncertain,
+    attempts: number,
+  ): DeliveryUnknownError {
+    const { reason, failure, httpStatus } = uncertain;
+    const what =
+      reason === "gateway_error"
+        ? `Server error (HTTP ${httpStatus}, ${failure.code}) that the provider does not document as "not sent"`
+        : reason === "timeout"
+          ? `No answer within ${options.timeout} ms`
+          : "Connection lost before the answer arrived";
+    const after = request.idempotent
+      ? ` All ${attempts} attempts carried the same idempotency key, so it cannot have gone out ` +
+        "twice; do not send it on another channel."
+      : " It was not retried, so the customer cannot get it twice.";
+    return new DeliveryUnknownError(
+      `${what}: the message may or may not have been accepted.${after} Check the delivery ` +
+        "status before sending again.",
+      { provider, reason, httpStatus, cause: failure },
+    );
+  }
+
   /** The wait before the next attempt, or `null` when the error must be thrown now. */
   function retryDelay(error: OtzovikError, attemptIndex: number): number | null {
     if (attemptIndex >= retry.retries) return null;
@@ -218,10 +370,15 @@ export function createTransport(
     options,
     async request<T>(request: HttpRequest, interpret: (response: HttpResponse) => T): Promise<T> {
       const clean = (text: string) => redact(text, secrets, request.phones ?? []);
+      let uncertain: Uncertain | null = null;
       for (let index = 0; ; index++) {
+        let answered: HttpResponse | null = null;
         let failure: OtzovikError;
         try {
-          return interpret(await attempt(request, clean));
+          return await attempt(request, clean, (response) => {
+            answered = response;
+            return interpret(response);
+          });
         } catch (error) {
           failure =
             error instanceof OtzovikError
@@ -233,8 +390,21 @@ export function createTransport(
                 });
         }
         failure.message = clean(failure.message);
-        const delay = retryDelay(failure, index);
-        if (delay === null) throw failure;
+        const reason = maybeSent(request, failure, answered);
+        if (reason !== null && uncertain === null) {
+          uncertain = {
+            reason,
+            failure,
+            httpStatus: (answered as HttpResponse | null)?.status ?? null,
+          };
+        }
+        // A send without an idempotency key is never repeated once it may have gone out.
+        const delay = uncertain !== null && !request.idempotent ? null : retryDelay(failure, index);
+        if (delay === null) {
+          throw uncertain !== null && !isRefusal(failure)
+            ? unknownOutcome(request, uncertain, index + 1)
+            : failure;
+        }
         logger.warn(
           `${provider} ${request.operation} failed (${failure.code}); retrying in ${delay} ms ` +
             `(attempt ${index + 2} of ${retry.retries + 1})`,
@@ -250,9 +420,9 @@ export function createTransport(
  * The generic reading of an answer a provider's own parser could not understand (HTML from a
  * proxy, an empty body, an unknown shape):
  *
- * - 429 and 503: `provider_unavailable`, retryable (the request was turned away);
- * - other 5xx: retryable on idempotent requests, else {@link DeliveryUnknownError} (a gateway may
- *   have forwarded the request before failing);
+ * - 429 and 5xx: `provider_unavailable`, retryable. On a send, the transport then makes a 5xx an
+ *   unknown outcome (a gateway may have forwarded the request before failing), except a 503 with
+ *   `Retry-After`;
  * - 2xx: {@link DeliveryUnknownError} for sends (accepted, but no id to prove it);
  * - 401/403: `auth`; anything else: permanent `http_<status>`.
  */
@@ -260,25 +430,12 @@ export function unexpectedResponse(provider: string, response: HttpResponse): Ot
   const { status } = response;
   const details = response.redact(response.text).slice(0, 500);
   const base = { provider, httpStatus: status, details, retryAfterMs: response.retryAfterMs };
-  if (status === 429 || status === 503) {
-    return new ProviderError(`Provider unavailable (HTTP ${status}); try again later.`, {
-      ...base,
-      code: "provider_unavailable",
-      category: "retryable",
-    });
-  }
-  if (status >= 500) {
-    if (response.idempotent) {
-      return new ProviderError(`Provider error (HTTP ${status}) with an unreadable answer.`, {
-        ...base,
-        code: "provider_unavailable",
-        category: "retryable",
-      });
-    }
-    return new DeliveryUnknownError(
-      `Gateway error (HTTP ${status}) with an unreadable answer: the message may or may not have ` +
-        "been accepted. It was not retried; check the delivery status before sending again.",
-      { provider, reason: "gateway_error", httpStatus: status },
+  if (status === 429 || status >= 500) {
+    return new ProviderError(
+      status === 429 || status === 503
+        ? `Provider unavailable (HTTP ${status}); try again later.`
+        : `Provider error (HTTP ${status}) with an unreadable answer.`,
+      { ...base, code: "provider_unavailable", category: "retryable" },
     );
   }
   if (status >= 200 && status < 300 && response.sendsMessage) {

@@ -16,6 +16,7 @@ export { idString, isRecord, parseJsonLossless } from "./json.js";
 export {
   type ClientOptionValues,
   clientOptionFields,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
   invalidArgument,

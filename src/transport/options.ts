@@ -7,6 +7,10 @@ import type { RetryOptions } from "./types.js";
 
 /** Default per-attempt timeout, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default largest answer read from a provider, in bytes (1 MiB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+/** Largest `maxResponseBytes` accepted (64 MiB). */
+const MAX_RESPONSE_BYTES_LIMIT = 64 * 1_048_576;
 /** Default retry policy. */
 export const DEFAULT_RETRY: Required<RetryOptions> = {
   retries: 2,
@@ -20,6 +24,7 @@ export interface ResolvedClientOptions {
   readonly provider: string;
   readonly baseUrl: string;
   readonly timeout: number;
+  readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
   readonly fetch: typeof globalThis.fetch;
   readonly logger: Logger;
@@ -189,6 +194,13 @@ export const clientOptionFields = {
   logger: z.nullish(loggerOption),
   retry: z.nullish(retryOption),
   maskPhonesInLogs: z.nullish(flag),
+  maxResponseBytes: z.nullish(
+    guard<number>(
+      (v) =>
+        typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= MAX_RESPONSE_BYTES_LIMIT,
+      `must be a whole number of bytes between 1 and ${MAX_RESPONSE_BYTES_LIMIT}`,
+    ),
+  ),
 };
 
 const COUNTRY = 'must be an ISO country code such as "RU"';
@@ -221,6 +233,7 @@ export function resolveClientOptions(
     fetch: custom ?? ((input, init) => globalThis.fetch(input, init)),
     logger: createLogger(options.logger ?? undefined),
     maskPhonesInLogs: options.maskPhonesInLogs ?? true,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   };
 }
 

@@ -24,8 +24,18 @@ export interface RetryOptions {
 export interface ClientOptions {
   /** Provider API root, for proxies and fake servers. Defaults to the provider's public URL. */
   readonly baseUrl?: string;
-  /** Per-attempt timeout in ms. Default `10000`. */
+  /**
+   * Per-attempt timeout in ms, for the connection, the whole answer and reading it. Default
+   * `10000`.
+   */
   readonly timeout?: number;
+  /**
+   * Largest answer read from the provider, in bytes, counted while it streams in. A bigger answer
+   * is cut off (the connection is dropped) and reported as a `ProviderError` `response_too_large`;
+   * on a send it is an unknown outcome, since the provider answered. Default `1048576` (1 MiB):
+   * providers answer in a few hundred bytes.
+   */
+  readonly maxResponseBytes?: number;
   /** Retry policy: `false` or `0` disables it, a number sets `retries`. Default `{ retries: 2 }`. */
   readonly retry?: RetryOptions | number | false;
   /** A `fetch` implementation. Default: the global `fetch`, looked up at call time. */

@@ -301,7 +301,7 @@ export const drivers: Driver[] = [
       auth: ["auth", "invalid_api_key"],
       rejected: ["validation_error", "validation_error"],
       rateLimited: ["rate_limited", "rate_limit_exceeded"],
-      unavailable: ["server_error", "application_error"],
+      unavailable: ["unavailable", "service_unavailable"],
     },
   },
 ];

@@ -1,3 +1,4 @@
+import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DeliveryUnknownError, ProviderError } from "../../src/core/errors.js";
@@ -103,5 +104,38 @@ describe("Exolve specifics", () => {
       "[otzovik] [exolve] Option `buildWhatsappBody` must be a function.",
     );
     expect(() => client({ senderId: "  " })).toThrow("Option `senderId` is required.");
+  });
+});
+
+describe("Exolve: a 5xx on a send (issue 9, item 8)", () => {
+  const grpc =
+    (status: number, code: number, headers: Record<string, string> = {}) =>
+    () =>
+      HttpResponse.json({ code, message: "x", details: [] }, { status, headers });
+
+  it("503 UNAVAILABLE without Retry-After is an unknown outcome, never retried", async () => {
+    fake.setDefault(grpc(503, 14));
+    const error = await client()
+      .sendSms("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect(error).toMatchObject({ reason: "gateway_error", httpStatus: 503, retryable: false });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("503 with Retry-After (refused for now) is retried", async () => {
+    fake.enqueue(grpc(503, 14, { "retry-after": "0" }));
+    await client().sendSms("+79161234567", "hi");
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("a gRPC refusal on a 5xx keeps its category", async () => {
+    fake.enqueue(grpc(500, 3));
+    const error = await client()
+      .sendSms("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: "3", category: "permanent" });
+    expect(fake.requests).toHaveLength(1);
   });
 });

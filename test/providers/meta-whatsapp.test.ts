@@ -1,6 +1,12 @@
+import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, ProviderError, ValidationError } from "../../src/core/errors.js";
+import {
+  ConfigError,
+  DeliveryUnknownError,
+  ProviderError,
+  ValidationError,
+} from "../../src/core/errors.js";
 import {
   classifyMetaCode,
   createMetaWhatsappClient,
@@ -181,5 +187,67 @@ describe("Meta WhatsApp specifics", () => {
       'Option `graphVersion` must look like "v23.0".',
     );
     expect(client({ graphVersion: null }).graphVersion).toBe("v23.0");
+  });
+});
+
+describe("Meta: a 5xx on a send (issue 9, item 8)", () => {
+  /** A Graph error answer with `code` and HTTP `status`. */
+  const graphError = (status: number, code: number) => () =>
+    HttpResponse.json(
+      { error: { message: `(#${code}) Something`, type: "OAuthException", code, fbtrace_id: "A" } },
+      { status },
+    );
+
+  it.each([
+    ["an unknown code", 999_999],
+    ["1 (API Unknown: possibly a server error)", 1],
+  ])("HTTP 500 with %s is an unknown outcome, never retried", async (_what, code) => {
+    fake.setDefault(graphError(500, code));
+    const error = await client()
+      .sendWhatsapp("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect(error).toMatchObject({
+      code: "delivery_unknown",
+      category: "unknown_outcome",
+      reason: "gateway_error",
+      httpStatus: 500,
+      retryable: false,
+    });
+    expect((error as Error).message).toContain(`HTTP 500, ${code}`);
+    expect((error as Error).cause).toMatchObject({ code: String(code), httpStatus: 500 });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("HTTP 500 with 131000 (documented: message failed to send) is retried", async () => {
+    fake.enqueue(graphError(500, 131_000));
+    const result = await client().sendWhatsapp("+79161234567", "hi");
+    expect(result.messageId).toMatch(/^wamid\./);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("a documented refusal keeps its category on a 5xx", async () => {
+    fake.enqueue(graphError(500, 131_026));
+    const error = await client()
+      .sendWhatsapp("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: "131026", category: "not_on_channel" });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("an unreadable 5xx is an unknown outcome; a 503 with Retry-After is retried", async () => {
+    fake.enqueue(() => new HttpResponse("<html>503</html>", { status: 503 }));
+    const error = await client()
+      .sendWhatsapp("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: "gateway_error", httpStatus: 503 });
+    expect(fake.requests).toHaveLength(1);
+    fake.reset();
+    fake.enqueue(
+      () => new HttpResponse("<html>busy</html>", { status: 503, headers: { "retry-after": "0" } }),
+    );
+    await client().sendWhatsapp("+79161234567", "hi");
+    expect(fake.requests).toHaveLength(2);
   });
 });

@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ProviderError, ValidationError } from "../../src/core/errors.js";
+import { DeliveryUnknownError, ProviderError, ValidationError } from "../../src/core/errors.js";
 import { classifyResendName, createResendClient } from "../../src/providers/index.js";
 import { createFakeResend } from "../../src/testing/index.js";
 import { FAST, RESEND_KEY } from "../helpers/provider-harness.js";
@@ -160,5 +160,79 @@ describe("Resend specifics", () => {
       expect((error as Error).message).toContain(`\`${field}\` must be a string`);
     }
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("Resend: sends whose outcome is unknown (issue 9, items 7 and 8)", () => {
+  const keys = () => fake.requests.map((r) => r.headers["idempotency-key"]);
+
+  it("a timeout on every attempt: same key each time, then an unknown outcome", async () => {
+    fake.setDefault("timeout");
+    const error = await client()
+      .sendEmail({ ...email, idempotencyKey: "review-request/42" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect(error).toMatchObject({
+      code: "delivery_unknown",
+      category: "unknown_outcome",
+      reason: "timeout",
+      retryable: false,
+    });
+    expect((error as Error).message).toContain("same idempotency key");
+    expect((error as Error).message).toContain("do not send it on another channel");
+    expect(keys()).toEqual(["review-request/42", "review-request/42", "review-request/42"]);
+  });
+
+  it("a connection reset on every attempt: connection_lost, same generated key", async () => {
+    fake.setDefault("reset");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ category: "unknown_outcome", reason: "connection_lost" });
+    expect(fake.requests).toHaveLength(3);
+    expect(new Set(keys()).size).toBe(1);
+  });
+
+  it("a timeout followed by answers that say nothing about it stays unknown", async () => {
+    fake.enqueue("timeout", "refused", "rate_limited");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ category: "unknown_outcome", reason: "timeout" });
+  });
+
+  it("a timeout followed by a refusal of the same request is that refusal", async () => {
+    fake.enqueue("timeout", "validation_error");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: "validation_error", category: "permanent" });
+  });
+
+  it("500 application_error is retried with the same key, then an unknown outcome", async () => {
+    fake.setDefault("server_error");
+    const error = await client()
+      .sendEmail({ ...email, idempotencyKey: "k9" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect(error).toMatchObject({ reason: "gateway_error", httpStatus: 500 });
+    expect(keys()).toEqual(["k9", "k9", "k9"]);
+  });
+
+  it("500 then success: the email went out once", async () => {
+    fake.enqueue("server_error");
+    await client().sendEmail(email);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("503 service_unavailable (documented: not taken) stays retryable", async () => {
+    fake.setDefault("unavailable");
+    const error = await client()
+      .sendEmail(email)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: "service_unavailable", category: "retryable" });
+    expect(fake.requests).toHaveLength(3);
   });
 });

@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ProviderError, ValidationError } from "../../src/core/errors.js";
+import { DeliveryUnknownError, ProviderError, ValidationError } from "../../src/core/errors.js";
 import { classifySmsRuCode, createSmsRuClient } from "../../src/providers/index.js";
 import { createFakeSmsRu } from "../../src/testing/index.js";
 import { FAST, SMSRU_KEY } from "../helpers/provider-harness.js";
@@ -204,5 +204,32 @@ describe("SMS.ru specifics", () => {
       client().getCost("+79161234567", "hi", { sender: 5 as never }),
     ).rejects.toBeInstanceOf(ValidationError);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("SMS.ru: a 5xx on a send (issue 9, item 8)", () => {
+  it("an HTTP 503 without Retry-After is an unknown outcome, never retried", async () => {
+    fake.setDefault(() => new HttpResponse("<html>503</html>", { status: 503 }));
+    const error = await client()
+      .sendSms("+79161234567", "hi")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryUnknownError);
+    expect(error).toMatchObject({ reason: "gateway_error", httpStatus: 503, retryable: false });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("an HTTP 503 with Retry-After (refused for now) is retried", async () => {
+    fake.enqueue(
+      () => new HttpResponse("<html>busy</html>", { status: 503, headers: { "retry-after": "0" } }),
+    );
+    await client().sendSms("+79161234567", "hi");
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("reads (balance, status) are still retried after any 5xx", async () => {
+    fake.enqueue(() => new HttpResponse("<html>503</html>", { status: 503 }));
+    const balance = await client().getBalance();
+    expect(balance.balance).toBe("0.50");
+    expect(fake.requests).toHaveLength(2);
   });
 });

@@ -406,8 +406,10 @@ function entityId(option: string, value: unknown): string {
  * Answers: 204 (and 404 with an API answer) mean "not found"; 401 is a `ProviderError`
  * `unauthorized` of category `auth` (never retried: check the token); 402 `payment_required`
  * (`config`); 403 `forbidden` (`auth`); 429 `rate_limited` (amoCRM allows 7 requests per second)
- * and 5xx are retried (honouring `Retry-After`), as are timeouts, since these calls are reads. The
- * token never appears in errors or logs; lead and contact ids (not secrets) do.
+ * and 5xx are retried (honouring `Retry-After`), as are timeouts, since these calls are reads. A
+ * redirect is never followed (the token would go to another address): it is a `ProviderError`
+ * `redirect`. An answer over `maxResponseBytes` (default 1 MiB) is cut off: `response_too_large`.
+ * The token never appears in errors or logs; lead and contact ids (not secrets) do.
  *
  * @throws {ConfigError} naming the option: `accessToken` missing, neither or both of
  *   `subdomain` / `baseUrl`, a `baseUrl` off amoCRM's and Kommo's domains (unless
