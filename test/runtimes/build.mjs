@@ -4,7 +4,7 @@
  * so no runtime needs file, npm or network access.
  *
  * Each bundle resolves package `exports` with the conditions that runtime itself uses, so it runs
- * the same dependency builds a user on it would get (ofetch ships a Node build and a Web build):
+ * the same dependency builds a user on it would get (libphonenumber-js and zod ship per-condition builds):
  * - node.mjs: Node (`node`, `import`);
  * - bun.mjs:  Bun (`bun` first);
  * - deno.mjs: Deno (`deno` first);
