@@ -178,5 +178,14 @@ export {
   type MemoryStoreStats,
   memoryStore,
 } from "./stores/memory.js";
-export type { BatchResult, Store, StoreStep } from "./stores/types.js";
+export type {
+  AbsentStep,
+  BatchResult,
+  ClaimStep,
+  DeleteStep,
+  GetStep,
+  SetStep,
+  Store,
+  StoreStep,
+} from "./stores/types.js";
 export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from "./transport/index.js";

@@ -53,12 +53,55 @@ export interface Store {
  * - `set`: like {@link Store.set} (no `ttlMs`: kept until deleted).
  * - `delete`: like {@link Store.delete}.
  */
-export type StoreStep =
-  | { readonly op: "claim"; readonly key: string; readonly value: string; readonly ttlMs: number }
-  | { readonly op: "absent"; readonly key: string }
-  | { readonly op: "get"; readonly key: string }
-  | { readonly op: "set"; readonly key: string; readonly value: string; readonly ttlMs?: number }
-  | { readonly op: "delete"; readonly key: string };
+export type StoreStep = ClaimStep | AbsentStep | GetStep | SetStep | DeleteStep;
+
+/** A {@link StoreStep} that claims `key` (a condition: fails when the key exists). */
+export interface ClaimStep {
+  /** Always `"claim"`. */
+  readonly op: "claim";
+  /** The key to claim. */
+  readonly key: string;
+  /** The value to store when the claim wins. */
+  readonly value: string;
+  /** Time to live in ms; a positive integer. */
+  readonly ttlMs: number;
+}
+
+/** A {@link StoreStep} that checks `key` holds nothing (a condition; reads only). */
+export interface AbsentStep {
+  /** Always `"absent"`. */
+  readonly op: "absent";
+  /** The key that must be absent. */
+  readonly key: string;
+}
+
+/** A {@link StoreStep} that reads `key`. */
+export interface GetStep {
+  /** Always `"get"`. */
+  readonly op: "get";
+  /** The key to read. */
+  readonly key: string;
+}
+
+/** A {@link StoreStep} that sets `key`. */
+export interface SetStep {
+  /** Always `"set"`. */
+  readonly op: "set";
+  /** The key to set. */
+  readonly key: string;
+  /** The value. */
+  readonly value: string;
+  /** Time to live in ms; without it the key is kept until deleted. */
+  readonly ttlMs?: number;
+}
+
+/** A {@link StoreStep} that deletes `key`. */
+export interface DeleteStep {
+  /** Always `"delete"`. */
+  readonly op: "delete";
+  /** The key to delete. */
+  readonly key: string;
+}
 
 /** What {@link Store.batch} resolves to. */
 export interface BatchResult {
