@@ -2,11 +2,17 @@ import type { ReviewRequester } from "../requester/types.js";
 import {
   collectBytes,
   createWebhookProcessor,
+  joinChunks,
   type WebhookHandlerOptions,
   type WebhookRequest,
 } from "./core.js";
 
-export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
+export {
+  DEFAULT_ANSWER_TIMEOUT_MS,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookHandlerOptions,
+} from "./core.js";
 
 /**
  * The parts of an Express (4 or 5) request the handler uses; a plain `http.IncomingMessage` fits
@@ -31,8 +37,12 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   readonly readableEnded?: boolean;
   /** Node ≥ 16.3: an async iterator over the body that can leave the stream open. */
   iterator?(options: { destroyOnReturn: boolean }): AsyncIterable<unknown>;
-  /** Node streams: subscribes to `data`, `end` and `close`. */
+  /** Node streams: subscribes to `data`, `end`, `error` and `close`. */
   on?(event: string, listener: (chunk: { length: number }) => void): unknown;
+  /** Node streams: unsubscribes a listener `on` added. */
+  removeListener?(event: string, listener: (chunk: { length: number }) => void): unknown;
+  /** Node streams: stops reading the body for now. */
+  pause?(): unknown;
   /** Node streams: reads and discards the rest of the body. */
   resume?(): unknown;
   /** The connection, dropped when an unread body goes on too long. */
@@ -53,8 +63,8 @@ export interface ExpressLikeResponse {
   readonly headersSent?: boolean;
   /** Sets a response header. */
   setHeader(name: string, value: string): unknown;
-  /** Sends the body and finishes the response. */
-  end(body?: string): unknown;
+  /** Sends the body and finishes the response; calls `callback` once it is written. */
+  end(body?: string, callback?: () => void): unknown;
 }
 
 function headerOf(req: ExpressLikeRequest, name: string): string | null {
@@ -75,22 +85,79 @@ function parsedBody(req: ExpressLikeRequest): unknown {
   return undefined;
 }
 
+type Listener = (chunk: { length: number }) => void;
+const encoder = new TextEncoder();
+
+/**
+ * Reads a Node request stream through its events, up to `limit` bytes. Every listener it adds is
+ * removed once it settles (the connection may carry more requests); at the limit, or when `signal`
+ * is aborted, it pauses the stream without destroying it, so the answer still gets out.
+ */
+function readEvents(
+  req: ExpressLikeRequest & Required<Pick<ExpressLikeRequest, "on" | "removeListener">>,
+  limit: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const listeners: [string, Listener][] = [];
+    const listen = (event: string, listener: Listener) => {
+      listeners.push([event, listener]);
+      req.on(event, listener);
+    };
+    const stop = () => {
+      for (const [event, listener] of listeners) req.removeListener(event, listener);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      stop();
+      req.pause?.();
+      reject(signal.reason);
+    };
+    listen("data", (chunk) => {
+      const bytes =
+        typeof chunk === "string" ? encoder.encode(chunk) : (chunk as unknown as Uint8Array);
+      size += bytes.length;
+      if (size > limit) {
+        stop();
+        req.pause?.();
+        resolve("too_large");
+      } else parts.push(bytes);
+    });
+    listen("end", () => {
+      stop();
+      resolve(joinChunks(parts, size));
+    });
+    listen("error", (error) => {
+      stop();
+      reject(error);
+    });
+    // `close` before `end`: the client went away mid-body.
+    listen("close", () => {
+      stop();
+      reject(new Error("the connection closed before the body ended"));
+    });
+    signal.addEventListener("abort", onAbort);
+    req.resume?.();
+  });
+}
+
 async function readStream(
   req: ExpressLikeRequest,
   limit: number,
+  signal: AbortSignal,
 ): Promise<Uint8Array | "too_large"> {
   const body = req.body;
   if (body instanceof Uint8Array || typeof body === "string") {
-    return collectBytes(
-      (async function* () {
-        yield body;
-      })(),
-      limit,
-    );
+    const bytes = typeof body === "string" ? encoder.encode(body) : body;
+    return bytes.length > limit ? "too_large" : bytes;
   }
   if (req.readableEnded) return new Uint8Array(0);
-  // Stop reading at the limit without destroying the request: destroying it would close the
-  // socket before the 413 goes out.
+  if (req.on && req.removeListener)
+    return readEvents(req as Parameters<typeof readEvents>[0], limit, signal);
+  // Not a Node stream: iterate it (the core's deadline still answers 408 on time). Stop at the
+  // limit without destroying it: destroying it would close the socket before the 413 goes out.
   const chunks = req.iterator ? req.iterator({ destroyOnReturn: false }) : req;
   return collectBytes(chunks as AsyncIterable<Uint8Array | string>, limit);
 }
@@ -130,13 +197,18 @@ function linger(req: ExpressLikeRequest): void {
  * ```
  *
  * Works with or without `express.json()` / `express.urlencoded()` before it: an unread body is
- * read raw, with the size cap, and decoded by content type. By default it answers as soon as the
- * events are claimed and keeps sending after the response.
+ * read raw, with the size cap and the `bodyTimeoutMs` deadline, and decoded by content type. By
+ * default it answers as soon as the events are claimed and keeps sending after the response; it
+ * always answers within `answerTimeoutMs` of having the body.
  *
- * Answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown key, 413 for a
- * body over `maxBodyBytes`, 400 for a body that cannot be decoded, 200 with a small JSON summary
- * for everything accepted (ignored events included: a non-2xx makes iiko stop sending and amoCRM
- * disable the hook) and 503 for an internal fault, so the sender retries. Never 500.
+ * The key is checked before the body is read. Answers 405 for non-POST, 404 for an unknown source,
+ * 401 for a missing or unknown key, 413 for a body over `maxBodyBytes`, 408 (and closes the
+ * connection) for a body not received within `bodyTimeoutMs`, 400 for a body that cannot be
+ * decoded, 200 with a small JSON summary for everything accepted (ignored events included: a
+ * non-2xx makes iiko stop sending and amoCRM disable the hook) and 503 for an internal fault or
+ * claims not made within `answerTimeoutMs`, so the sender retries. Never 500.
+ *
+ * @throws ConfigError naming the option when an option is invalid.
  */
 export function webhookHandler(
   requester: ReviewRequester,
@@ -150,12 +222,17 @@ export function webhookHandler(
       routeSource: req.params?.source ?? null,
       header: (name) => headerOf(req, name),
       parsedBody: parsedBody(req),
-      readBody: (limit) => readStream(req, limit),
+      readBody: (limit, signal) => readStream(req, limit, signal),
     };
     void run(request).then((response) => {
       if (res.headersSent) return;
       res.statusCode = response.status;
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      if (response.close) {
+        // 408: the client is still trickling its body; nothing more is read from it.
+        res.end(response.body, () => req.socket?.destroy());
+        return;
+      }
       res.end(response.body);
       if (!req.readableEnded) linger(req);
     });

@@ -87,6 +87,10 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     sources: Object.freeze(Object.keys(config.sources)),
     accept: pipeline.accept,
 
+    async authenticate(key) {
+      return (await tenants.authenticate(key)) !== null;
+    },
+
     async handle(source, body, handleOptions) {
       return (await pipeline.accept(source, body, handleOptions)).done;
     },
