@@ -35,6 +35,8 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   readonly _body?: boolean;
   /** `true` once the request stream has been read to the end. */
   readonly readableEnded?: boolean;
+  /** Node: `true` once the whole request has been received (read or not). */
+  readonly complete?: boolean;
   /** Node ≥ 16.3: an async iterator over the body that can leave the stream open. */
   iterator?(options: { destroyOnReturn: boolean }): AsyncIterable<unknown>;
   /** Node streams: subscribes to `data`, `end`, `error` and `close`. */
@@ -53,6 +55,8 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
 export interface DroppableSocket {
   /** Closes the connection at once. */
   destroy(): void;
+  /** Closes the connection once what was written is sent. */
+  end?(): unknown;
 }
 
 /** The parts of an Express response (or `http.ServerResponse`) the handler uses. */
@@ -61,6 +65,11 @@ export interface ExpressLikeResponse {
   statusCode: number;
   /** `true` once headers went out (another handler answered first). */
   readonly headersSent?: boolean;
+  /**
+   * Node: keep the connection once the answer is out. Set while the client is still sending a
+   * body the handler did not read, so the body is discarded before the connection closes.
+   */
+  shouldKeepAlive?: boolean;
   /** Sets a response header. */
   setHeader(name: string, value: string): unknown;
   /** Sends the body and finishes the response; calls `callback` once it is written. */
@@ -168,10 +177,12 @@ const LINGER_BYTES = 32 * 1024 * 1024;
 
 /**
  * A body left unread (413, 401): keep reading and discarding it for a moment, so a client still
- * uploading can read the answer (closing at once makes the kernel reset the connection and the
- * answer is lost), then drop the connection if it is still going ("lingering close").
+ * uploading can read the answer (closing with bytes unread makes the kernel reset the connection,
+ * and the answer is lost), then drop the connection if it is still going ("lingering close").
+ * With `closing` (the client asked to close; the answer was followed by a half-close), the
+ * connection is dropped at the deadline whatever happens: the client's own close ends it sooner.
  */
-function linger(req: ExpressLikeRequest): void {
+function linger(req: ExpressLikeRequest, closing: boolean): void {
   const drop = () => req.socket?.destroy();
   const timer = setTimeout(drop, LINGER_MS);
   timer.unref?.();
@@ -183,8 +194,10 @@ function linger(req: ExpressLikeRequest): void {
       drop();
     }
   });
-  req.on?.("end", () => clearTimeout(timer));
-  req.on?.("close", () => clearTimeout(timer));
+  if (!closing) {
+    req.on?.("end", () => clearTimeout(timer));
+    req.on?.("close", () => clearTimeout(timer));
+  }
   req.resume?.();
 }
 
@@ -233,8 +246,17 @@ export function webhookHandler(
         res.end(response.body, () => req.socket?.destroy());
         return;
       }
-      res.end(response.body);
-      if (!req.readableEnded) linger(req);
+      // A body still arriving that was not read (401, 413) from a client that asked to close:
+      // Node would destroy the socket as soon as the answer is out, with the body unread, and the
+      // kernel would then reset the connection, losing the answer. Instead: keep the socket,
+      // half-close it once the answer is sent, and read (and discard) until the client closes.
+      const halfClose = req.complete === false && res.shouldKeepAlive === false;
+      if (halfClose) res.shouldKeepAlive = true;
+      res.end(
+        response.body,
+        halfClose ? () => (req.socket?.end ? req.socket.end() : req.socket?.destroy()) : undefined,
+      );
+      if (!req.readableEnded) linger(req, halfClose);
     });
   };
 }

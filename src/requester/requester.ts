@@ -88,7 +88,9 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     accept: pipeline.accept,
 
     async authenticate(key) {
-      return (await tenants.authenticate(key)) !== null;
+      if ((await tenants.authenticate(key)) !== null) return true;
+      logger.warn("webhook rejected: missing or unknown key");
+      return false;
     },
 
     async handle(source, body, handleOptions) {

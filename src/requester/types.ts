@@ -358,7 +358,8 @@ export interface ReviewRequester {
   accept(source: SourceId, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /**
    * `true` when the webhook key belongs to a business (a static key, or one `resolveTenant` knows):
-   * lets an adapter answer 401 before reading a body. Parses, claims and sends nothing.
+   * lets an adapter answer 401 before reading a body. Parses, claims and sends nothing; an unknown
+   * key is logged (warn), as `accept()` logs it.
    *
    * @throws what `resolveTenant` throws (adapters answer 503).
    */

@@ -224,12 +224,17 @@ describe("requester.accept() with a signal (what the adapters pass)", () => {
     await requester.close();
   });
 
-  it("requester.authenticate(key): true for a webhook key, false for another or none", async () => {
-    const requester = makeRequester();
+  it("requester.authenticate(key): true for a webhook key, false (and a warning) for another or none", async () => {
+    const warned: string[] = [];
+    const requester = makeRequester({ logger: { warn: (m) => warned.push(m) } });
     expect(await requester.authenticate(KEY)).toBe(true);
+    expect(warned).toEqual([]);
     expect(await requester.authenticate(`${KEY}x`)).toBe(false);
     expect(await requester.authenticate("")).toBe(false);
     expect(await requester.authenticate(null)).toBe(false);
+    expect(warned).toEqual(
+      Array.from({ length: 3 }, () => "webhook rejected: missing or unknown key"),
+    );
     await requester.close();
   });
 });
