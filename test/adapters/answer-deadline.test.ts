@@ -139,6 +139,7 @@ describe.each(allTargets)("answerTimeoutMs: $name", (target) => {
       keys: undefined,
       business: undefined,
       reviewUrl: undefined,
+      amocrm: undefined,
       resolveTenant: () => never,
     });
     server = await target.start(requester, { answerTimeoutMs: 300, logger: { warn() {} } });

@@ -135,6 +135,7 @@ describe.each(allTargets)("slow and unauthenticated clients: $name", (target) =>
       keys: undefined,
       business: undefined,
       reviewUrl: undefined,
+      amocrm: undefined,
       resolveTenant: (key) => {
         asked.push(key);
         return null;
