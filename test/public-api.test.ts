@@ -74,6 +74,8 @@ describe("public API: runtime exports per entry point", () => {
   it("otzovik/express", async () => {
     expect(await names(import("../src/adapters/express.js"))).toMatchInlineSnapshot(`
       [
+        "DEFAULT_ANSWER_TIMEOUT_MS",
+        "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
         "webhookHandler",
       ]
@@ -83,6 +85,8 @@ describe("public API: runtime exports per entry point", () => {
   it("otzovik/fetch", async () => {
     expect(await names(import("../src/adapters/fetch.js"))).toMatchInlineSnapshot(`
       [
+        "DEFAULT_ANSWER_TIMEOUT_MS",
+        "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
         "createFetchHandler",
       ]

@@ -1,6 +1,7 @@
 import { decodeRequestBody } from "../core/body.js";
+import { ConfigError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import type { Outcome, ReviewRequester, SourceId } from "../requester/types.js";
+import type { Accepted, Outcome, ReviewRequester, SourceId } from "../requester/types.js";
 
 /** Options both adapters take. */
 export interface WebhookHandlerOptions {
@@ -9,9 +10,26 @@ export interface WebhookHandlerOptions {
   /** Largest body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
+   * Longest time to receive the whole body, in ms: a client still sending after that gets 408 and
+   * the connection is closed, so a body trickled byte by byte cannot hold a connection (Node's own
+   * limit is 5 minutes). Default 10 s. Applies to a body the handler reads itself; with a body
+   * parser mounted before it (`express.json()`), set the server's `requestTimeout` instead.
+   */
+  readonly bodyTimeoutMs?: number;
+  /**
+   * Longest time to answer once the body is in, in ms, whatever `respond` says: a POS gives up on
+   * a slow answer (amoCRM after 2 s) and then retries or disables the hook. By then the handler
+   * answers 200 if every event is claimed (sends go on after the answer; where the runtime may
+   * stop once the answer is out, pass `waitUntil`), or 503 with `Retry-After` if claiming did not
+   * finish (whatever it claims later is given back, so the retry is not a duplicate).
+   * Default 1,500 ms.
+   */
+  readonly answerTimeoutMs?: number;
+  /**
    * When to answer. `"accepted"` (default): as soon as the events are authenticated, parsed and
-   * claimed; sends continue in the background (amoCRM gives up after 2 seconds). `"sent"`: after
-   * every event has its final outcome, with the outcomes in the answer.
+   * claimed; sends continue in the background. `"sent"`: after every event has its final outcome,
+   * with the outcomes in the answer, or at `answerTimeoutMs` with the claimed events (status
+   * `accepted`) if the sends take longer.
    */
   readonly respond?: "accepted" | "sent";
   /** Where to log internal faults; phones are masked, keys never logged. */
@@ -20,6 +38,10 @@ export interface WebhookHandlerOptions {
 
 /** Default {@link WebhookHandlerOptions.maxBodyBytes}: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Default {@link WebhookHandlerOptions.bodyTimeoutMs}: 10 s for the whole body. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** Default {@link WebhookHandlerOptions.answerTimeoutMs}: 1.5 s, under amoCRM's 2 s. */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 1_500;
 
 /** What an adapter hands the core: a request, read through a few functions. */
 export interface WebhookRequest {
@@ -33,8 +55,16 @@ export interface WebhookRequest {
   header(name: string): string | null;
   /** A body the framework already parsed (`express.json()`), or `undefined` to read the raw body. */
   readonly parsedBody?: unknown;
-  /** Reads the raw body, stopping as soon as it exceeds `limit` bytes. */
-  readBody(limit: number): Promise<Uint8Array | "too_large">;
+  /**
+   * Reads the raw body, stopping as soon as it exceeds `limit` bytes; stops reading (and settles
+   * any way it likes) once `signal` is aborted: the body took too long.
+   */
+  readBody(limit: number, signal: AbortSignal): Promise<Uint8Array | "too_large">;
+  /**
+   * Wait for the sends (up to `answerTimeoutMs`) before answering, because the runtime may stop
+   * once the answer is out (a Fetch handler without `waitUntil`).
+   */
+  readonly awaitSends?: boolean;
 }
 
 /** What the core answers; the adapter writes it in its framework's way. */
@@ -45,11 +75,35 @@ export interface WebhookResponse {
   readonly headers: Readonly<Record<string, string>>;
   /** JSON text. */
   readonly body: string;
-  /** Sends still running after the answer (in `"accepted"` mode); never rejects. */
+  /** Sends still running after the answer; never rejects. */
   readonly background: Promise<unknown> | null;
+  /** Close the connection once the answer is written (408: the client is still sending). */
+  readonly close: boolean;
+}
+
+/** The options of {@link createWebhookProcessor}, checked, with defaults filled in. */
+interface Settings {
+  readonly source: SourceId | null;
+  readonly maxBodyBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly answerTimeoutMs: number;
+  readonly respond: "accepted" | "sent";
+  readonly logger: Logger;
 }
 
 const encoder = new TextEncoder();
+
+/** Joins chunks whose sizes add up to `size`. */
+export function joinChunks(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
 
 /**
  * Collects a body's chunks, giving up as soon as they exceed `limit` bytes, so an oversized body
@@ -67,14 +121,7 @@ export async function collectBytes(
     if (size > limit) return "too_large";
     parts.push(bytes);
   }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return joinChunks(parts, size);
 }
 
 function reply(
@@ -87,8 +134,15 @@ function reply(
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
     body: JSON.stringify(body),
     background: null,
+    close: false,
   };
 }
+
+const unavailable = () =>
+  reply(503, { ok: false, error: "temporarily unavailable, retry later" }, { "retry-after": "30" });
+
+const unauthorized = (error: string) =>
+  reply(401, { ok: false, error }, { "www-authenticate": "Bearer" });
 
 /** The webhook key: `?key=`, `X-Api-Key`, `Authorization: Bearer …`, or iiko's raw `Authorization` value. */
 function findKey(url: URL, header: (name: string) => string | null): string | null {
@@ -102,8 +156,8 @@ function findKey(url: URL, header: (name: string) => string | null): string | nu
   return bearer ? (bearer[1] as string).trim() : authorization;
 }
 
-function sourceFrom(req: WebhookRequest, url: URL, options: WebhookHandlerOptions): string | null {
-  if (options.source) return options.source;
+function sourceFrom(req: WebhookRequest, url: URL, settings: Settings): string | null {
+  if (settings.source) return settings.source;
   if (req.routeSource) return req.routeSource;
   const segments = url.pathname.split("/").filter(Boolean);
   return segments.at(-1) ?? null;
@@ -117,96 +171,207 @@ function summary(outcome: Outcome): Record<string, unknown> {
   };
 }
 
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `promise`'s value, or `TIMED_OUT` once `ms` have passed (`onTimeout` runs first, at that moment). */
+const TIMED_OUT = Symbol("timed out");
+async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout?: () => void,
+): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      resolve(TIMED_OUT);
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function positiveInteger(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(
+      `Option \`${option}\` must be a positive whole number of ${option.endsWith("Ms") ? "milliseconds" : "bytes"}.`,
+    );
+  return value;
+}
+
+/** Checks the handler options once, at creation; throws a `ConfigError` naming a wrong one. */
+function resolveSettings(options: WebhookHandlerOptions): Settings {
+  if (typeof options !== "object" || options === null)
+    throw new ConfigError("The webhook handler's options must be an object.");
+  const respond = options.respond ?? "accepted";
+  if (respond !== "accepted" && respond !== "sent")
+    throw new ConfigError('Option `respond` must be "accepted" or "sent".');
+  return {
+    source: options.source ?? null,
+    maxBodyBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+    bodyTimeoutMs: positiveInteger("bodyTimeoutMs", options.bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS),
+    answerTimeoutMs: positiveInteger(
+      "answerTimeoutMs",
+      options.answerTimeoutMs,
+      DEFAULT_ANSWER_TIMEOUT_MS,
+    ),
+    respond,
+    logger: createLogger(options.logger),
+  };
+}
+
 /**
  * The one place webhook HTTP handling lives; `otzovik/express` and `otzovik/fetch` only adapt
- * their frameworks to it. Resolves the options once and returns what the adapters call per
- * request. That answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown
- * key, 413 for a body over the limit, 400 for a body that cannot be decoded, 200 with a small JSON
- * summary for everything accepted (ignored events included: a non-2xx makes iiko stop sending and
- * amoCRM disable the hook), and 503 for an internal fault (the POS retries; claims are released).
- * Never 500.
+ * their frameworks to it. Checks the options once (a `ConfigError` names a wrong one) and returns
+ * what the adapters call per request. That answers 405 for non-POST, 404 for an unknown source,
+ * 401 for a missing or unknown key (checked before the body is read), 413 for a body over the
+ * limit, 408 for a body not received within `bodyTimeoutMs`, 400 for a body that cannot be
+ * decoded, 200 with a small JSON summary for everything accepted (ignored events included: a
+ * non-2xx makes iiko stop sending and amoCRM disable the hook), and 503 for an internal fault or
+ * claims not made within `answerTimeoutMs` (the POS retries; claims are released). Never 500.
  *
  * @param requester - The requester that handles accepted webhooks.
- * @param options - Source, body limit, response mode and logger.
+ * @param options - Source, body limit and deadlines, response mode and logger.
+ * @throws ConfigError naming the option when an option is invalid.
  */
 export function createWebhookProcessor(
   requester: ReviewRequester,
   options: WebhookHandlerOptions = {},
 ): (req: WebhookRequest) => Promise<WebhookResponse> {
-  const logger = createLogger(options.logger);
-  return (req) => respond(requester, req, options, logger);
+  const settings = resolveSettings(options);
+  return (req) => respond(requester, req, settings);
+}
+
+/** The body as bytes, or the answer to give instead (413, 408, 400). */
+async function readBody(
+  req: WebhookRequest,
+  settings: Settings,
+  source: string,
+): Promise<Uint8Array | WebhookResponse> {
+  const limit = settings.maxBodyBytes;
+  const tooLarge = () => reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
+  const declared = Number(req.header("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return tooLarge();
+  const controller = new AbortController();
+  const reading = req.readBody(limit, controller.signal);
+  let bytes: Uint8Array | "too_large" | typeof TIMED_OUT;
+  try {
+    bytes = await within(reading, settings.bodyTimeoutMs, () => controller.abort());
+  } catch {
+    settings.logger.warn("the client closed the connection before sending the whole body", {
+      source,
+    });
+    return reply(400, { ok: false, error: "the body was not received completely" });
+  }
+  if (bytes === TIMED_OUT) {
+    reading.catch(() => {});
+    settings.logger.warn("the body was not received in time; answered 408 and closed", {
+      source,
+      bodyTimeoutMs: settings.bodyTimeoutMs,
+    });
+    return {
+      ...reply(
+        408,
+        { ok: false, error: `the body was not received within ${settings.bodyTimeoutMs} ms` },
+        { connection: "close" },
+      ),
+      close: true,
+    };
+  }
+  return bytes === "too_large" ? tooLarge() : bytes;
 }
 
 async function respond(
   requester: ReviewRequester,
   req: WebhookRequest,
-  options: WebhookHandlerOptions,
-  logger: Logger,
+  settings: Settings,
 ): Promise<WebhookResponse> {
+  const { logger } = settings;
+  // The answer's deadline: `answerTimeoutMs` of the handler's own time (the body's time is
+  // bounded by `bodyTimeoutMs`, and not counted: a slow uplink must not turn into 503s).
+  const started = Date.now();
+  let bodyMs = 0;
+  const remaining = () => Math.max(0, started + bodyMs + settings.answerTimeoutMs - Date.now());
   try {
     if (req.method.toUpperCase() !== "POST")
       return reply(405, { ok: false, error: "use POST" }, { allow: "POST" });
     const url = new URL(req.url, "http://localhost");
-    const source = sourceFrom(req, url, options);
+    const source = sourceFrom(req, url, settings);
     if (source === null || !requester.sources.includes(source))
       return reply(404, {
         ok: false,
         error: `unknown source: use ${requester.sources.join(", ")}`,
       });
     const key = findKey(url, (name) => req.header(name));
-    if (!key)
-      return reply(
-        401,
-        { ok: false, error: "missing webhook key" },
-        { "www-authenticate": "Bearer" },
+    if (!key) return unauthorized("missing webhook key");
+    // Every place a key can be is read before the body: an unknown key costs no body read.
+    const known = await within(requester.authenticate(key), remaining());
+    if (known === TIMED_OUT) {
+      logger.warn(
+        `the webhook key could not be checked within answerTimeoutMs (${settings.answerTimeoutMs} ms); answered 503 so the sender retries`,
+        { source },
       );
+      return unavailable();
+    }
+    if (!known) return unauthorized("unknown webhook key");
 
     let body = req.parsedBody;
     if (body === undefined) {
-      const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-      const declared = Number(req.header("content-length"));
-      if (Number.isFinite(declared) && declared > limit)
-        return reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
-      let bytes: Uint8Array | "too_large";
-      try {
-        bytes = await req.readBody(limit);
-      } catch {
-        logger.warn("the client closed the connection before sending the whole body", { source });
-        return reply(400, { ok: false, error: "the body was not received completely" });
-      }
-      if (bytes === "too_large")
-        return reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
+      const bodyStarted = Date.now();
+      const bytes = await readBody(req, settings, source);
+      bodyMs = Date.now() - bodyStarted;
+      if (!(bytes instanceof Uint8Array)) return bytes;
       const decoded = decodeRequestBody(bytes, req.header("content-type"));
       if (!decoded.ok) return reply(400, { ok: false, error: decoded.detail });
       body = decoded.value;
     }
 
-    const accepted = await requester.accept(source, body, { key });
-    if (!accepted.authorized)
-      return reply(
-        401,
-        { ok: false, error: "unknown webhook key" },
-        { "www-authenticate": "Bearer" },
+    const abandon = new AbortController();
+    const accepting = requester.accept(source, body, { key, signal: abandon.signal });
+    const accepted = await within(accepting, remaining(), () => abandon.abort());
+    if (accepted === TIMED_OUT) {
+      // Whatever gets claimed after this is given back by accept() (the signal), so the POS's
+      // retry is not taken for a duplicate.
+      accepting.catch(() => {});
+      logger.warn(
+        `the events were not claimed within answerTimeoutMs (${settings.answerTimeoutMs} ms); answered 503 so the sender retries`,
+        { source },
       );
-    if (options.respond === "sent") {
-      const done = await accepted.done;
-      return reply(200, { ok: true, events: done.outcomes.map(summary) });
+      return unavailable();
     }
-    const background = accepted.done.catch((error: unknown) => {
-      logger.error("background sends failed", {
-        source,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    });
-    return { ...reply(200, { ok: true, events: accepted.events }), background };
+    // The key was revoked between the check and the claims.
+    if (!accepted.authorized) return unauthorized("unknown webhook key");
+    return await answer(accepted, req, settings, source, remaining());
   } catch (error) {
     logger.error("webhook could not be processed; answered 503 so the sender retries", {
-      error: error instanceof Error ? error.message : String(error),
+      error: message(error),
     });
-    return reply(
-      503,
-      { ok: false, error: "temporarily unavailable, retry later" },
-      { "retry-after": "30" },
-    );
+    return unavailable();
   }
+}
+
+/** 200 once the events are claimed: with the final outcomes if they are wanted and come in time. */
+async function answer(
+  accepted: Accepted,
+  req: WebhookRequest,
+  settings: Settings,
+  source: string,
+  remainingMs: number,
+): Promise<WebhookResponse> {
+  const background = accepted.done.catch((error: unknown) => {
+    settings.logger.error("background sends failed", { source, error: message(error) });
+  });
+  const claimed = { ...reply(200, { ok: true, events: accepted.events }), background };
+  if (settings.respond !== "sent" && !req.awaitSends) return claimed;
+  const done = await within(accepted.done, remainingMs);
+  if (done === TIMED_OUT) return claimed;
+  if (settings.respond === "sent")
+    return reply(200, { ok: true, events: done.outcomes.map(summary) });
+  return claimed;
 }

@@ -2,11 +2,17 @@ import type { ReviewRequester } from "../requester/types.js";
 import {
   collectBytes,
   createWebhookProcessor,
+  joinChunks,
   type WebhookHandlerOptions,
   type WebhookRequest,
 } from "./core.js";
 
-export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
+export {
+  DEFAULT_ANSWER_TIMEOUT_MS,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookHandlerOptions,
+} from "./core.js";
 
 /**
  * The parts of an Express (4 or 5) request the handler uses; a plain `http.IncomingMessage` fits
@@ -29,10 +35,16 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   readonly _body?: boolean;
   /** `true` once the request stream has been read to the end. */
   readonly readableEnded?: boolean;
+  /** Node: `true` once the whole request has been received (read or not). */
+  readonly complete?: boolean;
   /** Node ≥ 16.3: an async iterator over the body that can leave the stream open. */
   iterator?(options: { destroyOnReturn: boolean }): AsyncIterable<unknown>;
-  /** Node streams: subscribes to `data`, `end` and `close`. */
+  /** Node streams: subscribes to `data`, `end`, `error` and `close`. */
   on?(event: string, listener: (chunk: { length: number }) => void): unknown;
+  /** Node streams: unsubscribes a listener `on` added. */
+  removeListener?(event: string, listener: (chunk: { length: number }) => void): unknown;
+  /** Node streams: stops reading the body for now. */
+  pause?(): unknown;
   /** Node streams: reads and discards the rest of the body. */
   resume?(): unknown;
   /** The connection, dropped when an unread body goes on too long. */
@@ -43,6 +55,8 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
 export interface DroppableSocket {
   /** Closes the connection at once. */
   destroy(): void;
+  /** Closes the connection once what was written is sent. */
+  end?(): unknown;
 }
 
 /** The parts of an Express response (or `http.ServerResponse`) the handler uses. */
@@ -51,10 +65,15 @@ export interface ExpressLikeResponse {
   statusCode: number;
   /** `true` once headers went out (another handler answered first). */
   readonly headersSent?: boolean;
+  /**
+   * Node: keep the connection once the answer is out. Set while the client is still sending a
+   * body the handler did not read, so the body is discarded before the connection closes.
+   */
+  shouldKeepAlive?: boolean;
   /** Sets a response header. */
   setHeader(name: string, value: string): unknown;
-  /** Sends the body and finishes the response. */
-  end(body?: string): unknown;
+  /** Sends the body and finishes the response; calls `callback` once it is written. */
+  end(body?: string, callback?: () => void): unknown;
 }
 
 function headerOf(req: ExpressLikeRequest, name: string): string | null {
@@ -75,22 +94,79 @@ function parsedBody(req: ExpressLikeRequest): unknown {
   return undefined;
 }
 
+type Listener = (chunk: { length: number }) => void;
+const encoder = new TextEncoder();
+
+/**
+ * Reads a Node request stream through its events, up to `limit` bytes. Every listener it adds is
+ * removed once it settles (the connection may carry more requests); at the limit, or when `signal`
+ * is aborted, it pauses the stream without destroying it, so the answer still gets out.
+ */
+function readEvents(
+  req: ExpressLikeRequest & Required<Pick<ExpressLikeRequest, "on" | "removeListener">>,
+  limit: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const listeners: [string, Listener][] = [];
+    const listen = (event: string, listener: Listener) => {
+      listeners.push([event, listener]);
+      req.on(event, listener);
+    };
+    const stop = () => {
+      for (const [event, listener] of listeners) req.removeListener(event, listener);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      stop();
+      req.pause?.();
+      reject(signal.reason);
+    };
+    listen("data", (chunk) => {
+      const bytes =
+        typeof chunk === "string" ? encoder.encode(chunk) : (chunk as unknown as Uint8Array);
+      size += bytes.length;
+      if (size > limit) {
+        stop();
+        req.pause?.();
+        resolve("too_large");
+      } else parts.push(bytes);
+    });
+    listen("end", () => {
+      stop();
+      resolve(joinChunks(parts, size));
+    });
+    listen("error", (error) => {
+      stop();
+      reject(error);
+    });
+    // `close` before `end`: the client went away mid-body.
+    listen("close", () => {
+      stop();
+      reject(new Error("the connection closed before the body ended"));
+    });
+    signal.addEventListener("abort", onAbort);
+    req.resume?.();
+  });
+}
+
 async function readStream(
   req: ExpressLikeRequest,
   limit: number,
+  signal: AbortSignal,
 ): Promise<Uint8Array | "too_large"> {
   const body = req.body;
   if (body instanceof Uint8Array || typeof body === "string") {
-    return collectBytes(
-      (async function* () {
-        yield body;
-      })(),
-      limit,
-    );
+    const bytes = typeof body === "string" ? encoder.encode(body) : body;
+    return bytes.length > limit ? "too_large" : bytes;
   }
   if (req.readableEnded) return new Uint8Array(0);
-  // Stop reading at the limit without destroying the request: destroying it would close the
-  // socket before the 413 goes out.
+  if (req.on && req.removeListener)
+    return readEvents(req as Parameters<typeof readEvents>[0], limit, signal);
+  // Not a Node stream: iterate it (the core's deadline still answers 408 on time). Stop at the
+  // limit without destroying it: destroying it would close the socket before the 413 goes out.
   const chunks = req.iterator ? req.iterator({ destroyOnReturn: false }) : req;
   return collectBytes(chunks as AsyncIterable<Uint8Array | string>, limit);
 }
@@ -101,10 +177,12 @@ const LINGER_BYTES = 32 * 1024 * 1024;
 
 /**
  * A body left unread (413, 401): keep reading and discarding it for a moment, so a client still
- * uploading can read the answer (closing at once makes the kernel reset the connection and the
- * answer is lost), then drop the connection if it is still going ("lingering close").
+ * uploading can read the answer (closing with bytes unread makes the kernel reset the connection,
+ * and the answer is lost), then drop the connection if it is still going ("lingering close").
+ * With `closing` (the client asked to close; the answer was followed by a half-close), the
+ * connection is dropped at the deadline whatever happens: the client's own close ends it sooner.
  */
-function linger(req: ExpressLikeRequest): void {
+function linger(req: ExpressLikeRequest, closing: boolean): void {
   const drop = () => req.socket?.destroy();
   const timer = setTimeout(drop, LINGER_MS);
   timer.unref?.();
@@ -116,8 +194,10 @@ function linger(req: ExpressLikeRequest): void {
       drop();
     }
   });
-  req.on?.("end", () => clearTimeout(timer));
-  req.on?.("close", () => clearTimeout(timer));
+  if (!closing) {
+    req.on?.("end", () => clearTimeout(timer));
+    req.on?.("close", () => clearTimeout(timer));
+  }
   req.resume?.();
 }
 
@@ -130,13 +210,18 @@ function linger(req: ExpressLikeRequest): void {
  * ```
  *
  * Works with or without `express.json()` / `express.urlencoded()` before it: an unread body is
- * read raw, with the size cap, and decoded by content type. By default it answers as soon as the
- * events are claimed and keeps sending after the response.
+ * read raw, with the size cap and the `bodyTimeoutMs` deadline, and decoded by content type. By
+ * default it answers as soon as the events are claimed and keeps sending after the response; it
+ * always answers within `answerTimeoutMs` of having the body.
  *
- * Answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown key, 413 for a
- * body over `maxBodyBytes`, 400 for a body that cannot be decoded, 200 with a small JSON summary
- * for everything accepted (ignored events included: a non-2xx makes iiko stop sending and amoCRM
- * disable the hook) and 503 for an internal fault, so the sender retries. Never 500.
+ * The key is checked before the body is read. Answers 405 for non-POST, 404 for an unknown source,
+ * 401 for a missing or unknown key, 413 for a body over `maxBodyBytes`, 408 (and closes the
+ * connection) for a body not received within `bodyTimeoutMs`, 400 for a body that cannot be
+ * decoded, 200 with a small JSON summary for everything accepted (ignored events included: a
+ * non-2xx makes iiko stop sending and amoCRM disable the hook) and 503 for an internal fault or
+ * claims not made within `answerTimeoutMs`, so the sender retries. Never 500.
+ *
+ * @throws ConfigError naming the option when an option is invalid.
  */
 export function webhookHandler(
   requester: ReviewRequester,
@@ -150,14 +235,28 @@ export function webhookHandler(
       routeSource: req.params?.source ?? null,
       header: (name) => headerOf(req, name),
       parsedBody: parsedBody(req),
-      readBody: (limit) => readStream(req, limit),
+      readBody: (limit, signal) => readStream(req, limit, signal),
     };
     void run(request).then((response) => {
       if (res.headersSent) return;
       res.statusCode = response.status;
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-      res.end(response.body);
-      if (!req.readableEnded) linger(req);
+      if (response.close) {
+        // 408: the client is still trickling its body; nothing more is read from it.
+        res.end(response.body, () => req.socket?.destroy());
+        return;
+      }
+      // A body still arriving that was not read (401, 413) from a client that asked to close:
+      // Node would destroy the socket as soon as the answer is out, with the body unread, and the
+      // kernel would then reset the connection, losing the answer. Instead: keep the socket,
+      // half-close it once the answer is sent, and read (and discard) until the client closes.
+      const halfClose = req.complete === false && res.shouldKeepAlive === false;
+      if (halfClose) res.shouldKeepAlive = true;
+      res.end(
+        response.body,
+        halfClose ? () => (req.socket?.end ? req.socket.end() : req.socket?.destroy()) : undefined,
+      );
+      if (!req.readableEnded) linger(req, halfClose);
     });
   };
 }

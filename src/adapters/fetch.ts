@@ -1,7 +1,12 @@
 import type { ReviewRequester } from "../requester/types.js";
-import { collectBytes, createWebhookProcessor, type WebhookHandlerOptions } from "./core.js";
+import { createWebhookProcessor, joinChunks, type WebhookHandlerOptions } from "./core.js";
 
-export { DEFAULT_MAX_BODY_BYTES, type WebhookHandlerOptions } from "./core.js";
+export {
+  DEFAULT_ANSWER_TIMEOUT_MS,
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookHandlerOptions,
+} from "./core.js";
 
 /** Keeps work alive after the response: Next's `after`, Vercel's `waitUntil`, a Worker's `ctx.waitUntil`. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
@@ -10,7 +15,9 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
 export interface FetchHandlerOptions extends WebhookHandlerOptions {
   /**
    * Runs the sends after the response. Without it (and without a `ctx.waitUntil` per call), the
-   * handler awaits the sends before answering, so serverless platforms do not freeze them.
+   * handler waits for the sends before answering, up to `answerTimeoutMs`, and then answers
+   * anyway: on a platform that freezes or stops the function once the answer is out (Vercel,
+   * Netlify, Workers, Lambda), pass it, or the sends still running are lost.
    */
   readonly waitUntil?: WaitUntil;
 }
@@ -23,17 +30,40 @@ export interface FetchContext {
   readonly [key: string]: unknown;
 }
 
-/** A stream's chunks as an async iterable; cancels the stream when the reader stops early. */
-async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Reads a body stream with one reader, up to `limit` bytes: at the limit, or once `signal` is
+ * aborted (the body took too long), it cancels the stream, so an oversized or trickled body is
+ * never buffered whole and the read stops at once.
+ */
+async function readBody(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  signal: AbortSignal,
+): Promise<Uint8Array | "too_large"> {
   const reader = stream.getReader();
+  const cancel = () => {
+    reader.cancel().catch(() => {});
+  };
+  signal.addEventListener("abort", cancel);
   try {
+    const parts: Uint8Array[] = [];
+    let size = 0;
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
+      // A read cut short by the deadline's cancel also ends "done": that body is not whole.
+      if (signal.aborted) throw signal.reason;
+      if (done) return size === 0 ? EMPTY : joinChunks(parts, size);
+      size += value.byteLength;
+      if (size > limit) {
+        cancel();
+        return "too_large";
+      }
+      parts.push(value);
     }
   } finally {
-    await reader.cancel().catch(() => {});
+    signal.removeEventListener("abort", cancel);
   }
 }
 
@@ -52,10 +82,16 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
  *
  * The source is `options.source`, or the last path segment (`/api/webhook/iiko`).
  *
- * Answers 405 for non-POST, 404 for an unknown source, 401 for a missing or unknown key, 413 for a
- * body over `maxBodyBytes`, 400 for a body that cannot be decoded, 200 with a small JSON summary
- * for everything accepted (ignored events included: a non-2xx makes iiko stop sending and amoCRM
- * disable the hook) and 503 for an internal fault, so the sender retries. Never 500.
+ * The key is checked before the body is read. Answers 405 for non-POST, 404 for an unknown source,
+ * 401 for a missing or unknown key, 413 for a body over `maxBodyBytes`, 408 for a body not
+ * received within `bodyTimeoutMs`, 400 for a body that cannot be decoded, 200 with a small JSON
+ * summary for everything accepted (ignored events included: a non-2xx makes iiko stop sending and
+ * amoCRM disable the hook) and 503 for an internal fault or claims not made within
+ * `answerTimeoutMs`, so the sender retries. Never 500. It answers within `answerTimeoutMs` of
+ * having the body, whatever the mode: sends that take longer go on after the answer, kept alive by
+ * `waitUntil` where one is given.
+ *
+ * @throws ConfigError naming the option when an option is invalid.
  */
 export function createFetchHandler(
   requester: ReviewRequester,
@@ -63,20 +99,16 @@ export function createFetchHandler(
 ): (request: Request, context?: FetchContext) => Promise<Response> {
   const run = createWebhookProcessor(requester, options);
   return async (request, context) => {
+    const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
     const response = await run({
       method: request.method,
       url: request.url,
       header: (name) => request.headers.get(name),
-      readBody: (limit) =>
-        request.body
-          ? collectBytes(chunksOf(request.body), limit)
-          : Promise.resolve(new Uint8Array(0)),
+      readBody: (limit, signal) =>
+        request.body ? readBody(request.body, limit, signal) : Promise.resolve(EMPTY),
+      awaitSends: !waitUntil,
     });
-    if (response.background) {
-      const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
-      if (waitUntil) waitUntil(response.background);
-      else await response.background;
-    }
+    if (response.background && waitUntil) waitUntil(response.background);
     return new Response(response.body, { status: response.status, headers: response.headers });
   };
 }

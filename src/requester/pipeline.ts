@@ -80,6 +80,14 @@ function orderOf(source: Source, event: ParsedEvent): Order {
   };
 }
 
+/** Why `accept()` gave its claims back: the caller's `signal` was aborted (it answered 503). */
+function abandoned(): OtzovikError {
+  return new OtzovikError(
+    "accept() was abandoned by its caller (signal aborted) before the events were claimed; the claims were released.",
+    { code: "timeout", category: "retryable" },
+  );
+}
+
 /** Creates the {@link Pipeline}. `track` keeps running sends visible to `close()`. */
 export function createPipeline(
   config: RequesterConfig,
@@ -238,6 +246,7 @@ export function createPipeline(
     } catch (error) {
       planError = error;
     }
+    if (handleOptions?.signal?.aborted) throw abandoned();
     // Events are claimed concurrently: copies of one order in one body (iiko's Delivered and
     // Closed) still resolve to one claim, the store's claim being atomic.
     const settled = await Promise.allSettled(
@@ -253,14 +262,16 @@ export function createPipeline(
       }),
     );
     const rejected = settled.find((s) => s.status === "rejected");
-    if (rejected) {
-      // The store failed mid-way: give back what was claimed so the POS's retry is not a "duplicate".
+    const signal = handleOptions?.signal;
+    if (rejected || signal?.aborted) {
+      // The store failed mid-way, or the caller already answered 503: give back what was claimed
+      // so the POS's retry is not a "duplicate".
       await Promise.all(
         settled.flatMap((s) =>
           s.status === "fulfilled" && "claimed" in s.value ? [ledger.release(s.value.job.ref)] : [],
         ),
       );
-      throw rejected.reason;
+      throw rejected ? rejected.reason : abandoned();
     }
     const steps = settled.map((s) => (s as PromiseFulfilledResult<Outcome | Claimed>).value);
     const events: AcceptedEvent[] = steps.map((s) =>

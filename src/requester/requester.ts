@@ -87,6 +87,12 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     sources: Object.freeze(Object.keys(config.sources)),
     accept: pipeline.accept,
 
+    async authenticate(key) {
+      if ((await tenants.authenticate(key)) !== null) return true;
+      logger.warn("webhook rejected: missing or unknown key");
+      return false;
+    },
+
     async handle(source, body, handleOptions) {
       return (await pipeline.accept(source, body, handleOptions)).done;
     },

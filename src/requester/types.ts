@@ -293,6 +293,12 @@ export interface PendingSend {
 export interface HandleOptions {
   /** The webhook key the adapter found (`?key=`, `X-Api-Key`, `Authorization`). */
   readonly key?: string | null;
+  /**
+   * The caller stopped waiting (an adapter that already answered 503 at its deadline): once
+   * aborted, {@link ReviewRequester.accept} claims nothing more, gives back the claims it made and
+   * throws, so the sender's retry is handled normally (not as a duplicate) and nothing is sent.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A customer to ask directly, without a webhook. */
@@ -345,10 +351,19 @@ export interface ReviewRequester {
    * (amoCRM gives up after 2 seconds): authenticates, parses and claims every event (so copies of
    * the webhook arriving later are duplicates), then returns; sends continue in `done`.
    *
-   * @throws when the store fails while claiming; claims already made are released, so the
-   *   source's retry is handled normally (adapters answer 503).
+   * @throws when the store fails while claiming, or when `options.signal` was aborted before the
+   *   claims were made; claims already made are released, so the source's retry is handled
+   *   normally (adapters answer 503).
    */
   accept(source: SourceId, body: unknown, options?: HandleOptions): Promise<Accepted>;
+  /**
+   * `true` when the webhook key belongs to a business (a static key, or one `resolveTenant` knows):
+   * lets an adapter answer 401 before reading a body. Parses, claims and sends nothing; an unknown
+   * key is logged (warn), as `accept()` logs it.
+   *
+   * @throws what `resolveTenant` throws (adapters answer 503).
+   */
+  authenticate(key: string | null | undefined): Promise<boolean>;
   /** Asks one customer directly. */
   request(request: DirectRequest): Promise<HandleResult>;
   /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */

@@ -1,9 +1,17 @@
 import { createServer } from "node:http";
+import type { Socket } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhookHandler } from "../../src/adapters/express.js";
 import type { ReviewRequester } from "../../src/requester/types.js";
-import { listen, type RunningServer, rawRequest, startExpress } from "../helpers/http.js";
+import {
+  listen,
+  openRaw,
+  type RunningServer,
+  rawRequest,
+  requestBytes,
+  startExpress,
+} from "../helpers/http.js";
 import { adapterContract } from "./contract.js";
 import {
   bodies,
@@ -59,6 +67,39 @@ describe("otzovik/express over real HTTP", () => {
         expect(smsPhones()).toEqual(["79161234567"]);
       },
     );
+
+    it("a refused body (wrong key, Connection: close, 1 MB sent at once): the client reads its 401 every time, then the server closes", {
+      timeout: 30_000,
+    }, async () => {
+      requester = makeRequester();
+      server = await startExpress(requester);
+      const body = Buffer.alloc(1024 * 1024, 0x20);
+      const statuses: number[] = [];
+      // What the server had read of each connection when it closed it: closing with bytes unread
+      // makes the kernel send a reset, which can destroy the 401 before the client reads it.
+      const read: number[] = [];
+      server.server.on("connection", (socket: Socket) => {
+        socket.on("close", () => read.push(socket.bytesRead));
+      });
+      for (let i = 0; i < 30; i++) {
+        const connection = openRaw(server.port);
+        // The whole request in one write: the server answers while most of it is still unread.
+        await connection.write(
+          requestBytes({
+            path: "/api/webhook/iiko?key=wrong-key",
+            headers: { "content-type": "text/plain" },
+            body,
+          }),
+        );
+        statuses.push(await connection.response.then((r) => r.status).catch(() => 0));
+        // The server closes once it has read (and discarded) the body the client asked to close.
+        await connection.closed;
+      }
+      expect(statuses).toEqual(Array.from({ length: 30 }, () => 401));
+      await server.waitForNoSockets();
+      expect(read).toHaveLength(30);
+      expect(read.filter((bytes) => bytes < body.length)).toEqual([]);
+    });
 
     it("one route per source ({ source }) ignores the path", async () => {
       requester = makeRequester();

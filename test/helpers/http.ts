@@ -28,6 +28,8 @@ export interface RunningServer {
   readonly server: Server;
   /** Sockets currently open on the server side. */
   openSockets(): number;
+  /** The server side's open sockets themselves. */
+  serverSockets(): readonly Socket[];
   /** Resolves once no socket is open (or rejects after `timeoutMs`). */
   waitForNoSockets(timeoutMs?: number): Promise<void>;
   /** Closes every connection and the server. */
@@ -56,6 +58,7 @@ export async function listen(server: Server): Promise<RunningServer> {
     port,
     server,
     openSockets: () => sockets.size,
+    serverSockets: () => [...sockets],
     async waitForNoSockets(timeoutMs = 2000) {
       const deadline = Date.now() + timeoutMs;
       while (sockets.size > 0) {
@@ -300,13 +303,24 @@ export function openRaw(port: number): RawConnection {
     closed,
     write(bytes) {
       if (socket.destroyed || !socket.writable) return Promise.resolve(false);
-      return new Promise<boolean>((done) => {
+      return new Promise<boolean>((resolve) => {
+        // Whichever comes first settles the write and removes the others' listeners: one
+        // connection carries many writes, and listeners left behind pile up on its socket.
+        const done = (ok: boolean) => {
+          socket.off("drain", onDrain);
+          socket.off("close", onClose);
+          resolve(ok);
+        };
+        const onDrain = () => done(true);
+        const onClose = () => done(false);
         const flushed = socket.write(bytes, (error) => {
           if (error) done(false);
         });
         if (flushed) done(true);
-        else socket.once("drain", () => done(true));
-        socket.once("close", () => done(false));
+        else {
+          socket.once("drain", onDrain);
+          socket.once("close", onClose);
+        }
       });
     },
   };

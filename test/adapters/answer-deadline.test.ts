@@ -1,0 +1,241 @@
+/**
+ * Issue 9 item 5, "the answer can be late", over real HTTP on loopback: whatever the mode, the
+ * handler answers within `answerTimeoutMs` of having the body — 200 once every event is claimed
+ * (the sends go on after the answer), 503 with `Retry-After` when claiming did not finish; claims
+ * made after that 503 are given back (`accept()`'s `signal`), so the POS's retry sends exactly once.
+ * Timing bounds are generous (the deadline plus 2 s): the machine may be loaded.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { ReviewRequester } from "../../src/requester/types.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import type { Store } from "../../src/stores/types.js";
+import type { RunningServer } from "../helpers/http.js";
+import {
+  allTargets,
+  bodies,
+  deferred,
+  fetchPlain,
+  gatedSms,
+  KEY,
+  makeRequester,
+  post,
+  settle,
+  smsPhones,
+  smsSent,
+  UNAVAILABLE,
+  until,
+  useFakes,
+} from "./world.js";
+
+useFakes();
+
+const IIKO_ID = "9e3b7c1a-5f42-4d8e-b6a0-2c71f9d4e805";
+const ACCEPTED = { ok: true, events: [{ id: IIKO_ID, status: "accepted", reason: null }] };
+const SLACK_MS = 2_000;
+
+/** A memory store (base methods only) whose first `claim` waits until `release()`. */
+function hangingStore() {
+  const inner = memoryStore();
+  const gate = deferred();
+  const entered = deferred();
+  const state = { claims: 0, deletes: 0 };
+  const store: Store = {
+    name: "hanging",
+    async claim(key, value, ttl) {
+      state.claims += 1;
+      if (state.claims === 1) {
+        entered.resolve();
+        await gate.promise;
+      }
+      return inner.claim(key, value, ttl);
+    },
+    get: (key) => inner.get(key),
+    set: (key, value, ttl) => inner.set(key, value, ttl),
+    async delete(key) {
+      state.deletes += 1;
+      return inner.delete(key);
+    },
+  };
+  return { store, state, release: () => gate.resolve(), entered: entered.promise };
+}
+
+/** `post()` and how long it took. */
+async function timedPost(server: RunningServer, body: string) {
+  const started = Date.now();
+  const res = await post(server, "iiko", body);
+  return { res, ms: Date.now() - started };
+}
+
+describe.each(allTargets)("answerTimeoutMs: $name", (target) => {
+  let server: RunningServer | null = null;
+  let requester: ReviewRequester | null = null;
+  afterEach(async () => {
+    await server?.close();
+    await requester?.close({ timeoutMs: 2_000 });
+    server = null;
+    requester = null;
+  });
+
+  it("a store that hangs on claim → 503 with Retry-After by the deadline; the retry sends exactly once", {
+    timeout: 15_000,
+  }, async () => {
+    const hanging = hangingStore();
+    const logged: string[] = [];
+    requester = makeRequester({ store: hanging.store });
+    server = await target.start(requester, {
+      answerTimeoutMs: 300,
+      logger: { warn: (m) => logged.push(m), error: (m) => logged.push(m) },
+    });
+    const { res, ms } = await timedPost(server, bodies.iiko);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
+    expect(res.json).toEqual(UNAVAILABLE);
+    expect(ms).toBeLessThan(300 + SLACK_MS);
+    expect(logged).toEqual([
+      "the events were not claimed within answerTimeoutMs (300 ms); answered 503 so the sender retries",
+    ]);
+
+    // The claim goes through after the 503: accept() gives it back instead of sending.
+    hanging.release();
+    await until(() => hanging.state.deletes > 0);
+    await settle();
+    expect(smsSent()).toHaveLength(0);
+
+    const retry = await post(server, "iiko", bodies.iiko);
+    expect(retry.status).toBe(200);
+    expect(retry.json).toEqual(ACCEPTED);
+    await until(() => smsSent().length === 1);
+    const again = await post(server, "iiko", bodies.iiko);
+    expect(again.json).toEqual({
+      ok: true,
+      events: [{ id: IIKO_ID, status: "skipped", reason: "duplicate" }],
+    });
+    await settle();
+    expect(smsPhones()).toEqual(["79161234567"]);
+  });
+
+  it('respond: "sent" with a hung provider → 200 with the claimed events by the deadline; the send completes later', {
+    timeout: 15_000,
+  }, async () => {
+    const gated = gatedSms();
+    requester = makeRequester({ channels: [{ type: "sms", client: gated.client }] });
+    server = await target.start(requester, { respond: "sent", answerTimeoutMs: 300 });
+    const { res, ms } = await timedPost(server, bodies.iiko);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(ACCEPTED);
+    expect(ms).toBeLessThan(300 + SLACK_MS);
+    await gated.started;
+    expect(smsSent()).toHaveLength(0);
+    gated.release();
+    await until(() => smsSent().length === 1);
+    expect(smsPhones()).toEqual(["79161234567"]);
+  });
+
+  it("a resolveTenant that hangs → 503 by the deadline, before the body is read", {
+    timeout: 15_000,
+  }, async () => {
+    const never = new Promise<null>(() => {});
+    requester = makeRequester({
+      keys: undefined,
+      business: undefined,
+      reviewUrl: undefined,
+      amocrm: undefined,
+      resolveTenant: () => never,
+    });
+    server = await target.start(requester, { answerTimeoutMs: 300, logger: { warn() {} } });
+    const { res, ms } = await timedPost(server, bodies.iiko);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
+    expect(ms).toBeLessThan(300 + SLACK_MS);
+  });
+});
+
+describe("answerTimeoutMs: the Fetch handler without waitUntil", () => {
+  let server: RunningServer | null = null;
+  let requester: ReviewRequester | null = null;
+  afterEach(async () => {
+    await server?.close();
+    await requester?.close({ timeoutMs: 2_000 });
+    server = null;
+    requester = null;
+  });
+
+  it("a hung provider → 200 (accepted) by the default 1,500 ms, and the send completes later", {
+    timeout: 15_000,
+  }, async () => {
+    const gated = gatedSms();
+    requester = makeRequester({ channels: [{ type: "sms", client: gated.client }] });
+    server = await fetchPlain.start(requester);
+    const { res, ms } = await timedPost(server, bodies.iiko);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(ACCEPTED);
+    // It waited for the send (no waitUntil), but only up to the deadline.
+    expect(ms).toBeGreaterThanOrEqual(1_400);
+    expect(ms).toBeLessThan(1_500 + SLACK_MS);
+    expect(smsSent()).toHaveLength(0);
+    gated.release();
+    await until(() => smsSent().length === 1);
+  });
+
+  it("a send that finishes in time is still awaited: the answer comes after it", async () => {
+    requester = makeRequester();
+    server = await fetchPlain.start(requester, { answerTimeoutMs: 10_000 });
+    const res = await post(server, "iiko", bodies.iiko);
+    expect(res.json).toEqual(ACCEPTED);
+    expect(smsSent()).toHaveLength(1);
+  });
+});
+
+describe("requester.accept() with a signal (what the adapters pass)", () => {
+  it("aborted while claiming: throws a retryable timeout and gives the claims back; a later accept claims", async () => {
+    const hanging = hangingStore();
+    const requester = makeRequester({ store: hanging.store });
+    const abandon = new AbortController();
+    const pending = requester.accept("iiko", JSON.parse(bodies.iiko), {
+      key: KEY,
+      signal: abandon.signal,
+    });
+    await hanging.entered;
+    abandon.abort();
+    hanging.release();
+    await expect(pending).rejects.toMatchObject({
+      code: "timeout",
+      category: "retryable",
+      retryable: true,
+    });
+    expect(hanging.state.deletes).toBeGreaterThan(0);
+    await settle();
+    expect(smsSent()).toHaveLength(0);
+
+    const accepted = await requester.accept("iiko", JSON.parse(bodies.iiko), { key: KEY });
+    expect(accepted.events).toEqual(ACCEPTED.events);
+    expect((await accepted.done).outcomes.map((o) => o.status)).toEqual(["sent"]);
+    expect(smsSent()).toHaveLength(1);
+    await requester.close();
+  });
+
+  it("already aborted: claims nothing", async () => {
+    const hanging = hangingStore();
+    hanging.release();
+    const requester = makeRequester({ store: hanging.store });
+    await expect(
+      requester.accept("iiko", JSON.parse(bodies.iiko), { key: KEY, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: "timeout" });
+    expect(hanging.state.claims).toBe(0);
+    await requester.close();
+  });
+
+  it("requester.authenticate(key): true for a webhook key, false (and a warning) for another or none", async () => {
+    const warned: string[] = [];
+    const requester = makeRequester({ logger: { warn: (m) => warned.push(m) } });
+    expect(await requester.authenticate(KEY)).toBe(true);
+    expect(warned).toEqual([]);
+    expect(await requester.authenticate(`${KEY}x`)).toBe(false);
+    expect(await requester.authenticate("")).toBe(false);
+    expect(await requester.authenticate(null)).toBe(false);
+    expect(warned).toEqual(
+      Array.from({ length: 3 }, () => "webhook rejected: missing or unknown key"),
+    );
+    await requester.close();
+  });
+});
