@@ -57,14 +57,26 @@ export interface WebhookRequest {
   readonly parsedBody?: unknown;
   /**
    * Reads the raw body, stopping as soon as it exceeds `limit` bytes; stops reading (and settles
-   * any way it likes) once `signal` is aborted: the body took too long.
+   * any way it likes) once `stop` is called: the body took too long.
    */
-  readBody(limit: number, signal: AbortSignal): Promise<Uint8Array | "too_large">;
+  readBody(limit: number, stop: BodyStop): Promise<Uint8Array | "too_large">;
   /**
    * Wait for the sends (up to `answerTimeoutMs`) before answering, because the runtime may stop
    * once the answer is out (a Fetch handler without `waitUntil`).
    */
   readonly awaitSends?: boolean;
+}
+
+/**
+ * How the core stops a body read at its deadline: the reader sets `onStop` to cancel what it is
+ * waiting for. (A plain object: an `AbortController` and its listener per request cost more than
+ * the rest of the adapter.)
+ */
+export interface BodyStop {
+  /** `true` once the read was stopped. */
+  readonly stopped: boolean;
+  /** Called once, when the read is stopped; the reader sets it, and clears it when done. */
+  onStop: (() => void) | null;
 }
 
 /** What the core answers; the adapter writes it in its framework's way. */
@@ -258,11 +270,14 @@ async function readBody(
   const tooLarge = () => reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
   const declared = Number(req.header("content-length"));
   if (Number.isFinite(declared) && declared > limit) return tooLarge();
-  const controller = new AbortController();
-  const reading = req.readBody(limit, controller.signal);
+  const stop = { stopped: false, onStop: null as (() => void) | null };
+  const reading = req.readBody(limit, stop);
   let bytes: Uint8Array | "too_large" | typeof TIMED_OUT;
   try {
-    bytes = await within(reading, settings.bodyTimeoutMs, () => controller.abort());
+    bytes = await within(reading, settings.bodyTimeoutMs, () => {
+      stop.stopped = true;
+      stop.onStop?.();
+    });
   } catch {
     settings.logger.warn("the client closed the connection before sending the whole body", {
       source,
@@ -332,9 +347,12 @@ async function respond(
       body = decoded.value;
     }
 
-    const abandon = new AbortController();
-    const accepting = requester.accept(source, body, { key, signal: abandon.signal });
-    const accepted = await within(accepting, remaining(), () => abandon.abort());
+    // A flag, not an AbortController: accept() only reads it, and a controller per request costs.
+    const abandoned = { aborted: false };
+    const accepting = requester.accept(source, body, { key, signal: abandoned });
+    const accepted = await within(accepting, remaining(), () => {
+      abandoned.aborted = true;
+    });
     if (accepted === TIMED_OUT) {
       // Whatever gets claimed after this is given back by accept() (the signal), so the POS's
       // retry is not taken for a duplicate.

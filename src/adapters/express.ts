@@ -1,5 +1,6 @@
 import type { ReviewRequester } from "../requester/types.js";
 import {
+  type BodyStop,
   collectBytes,
   createWebhookProcessor,
   joinChunks,
@@ -99,13 +100,13 @@ const encoder = new TextEncoder();
 
 /**
  * Reads a Node request stream through its events, up to `limit` bytes. Every listener it adds is
- * removed once it settles (the connection may carry more requests); at the limit, or when `signal`
- * is aborted, it pauses the stream without destroying it, so the answer still gets out.
+ * removed once it settles (the connection may carry more requests); at the limit, or when `stop`
+ * is called, it pauses the stream without destroying it, so the answer still gets out.
  */
 function readEvents(
   req: ExpressLikeRequest & Required<Pick<ExpressLikeRequest, "on" | "removeListener">>,
   limit: number,
-  signal: AbortSignal,
+  stopped: BodyStop,
 ): Promise<Uint8Array | "too_large"> {
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
@@ -117,12 +118,7 @@ function readEvents(
     };
     const stop = () => {
       for (const [event, listener] of listeners) req.removeListener(event, listener);
-      signal.removeEventListener("abort", onAbort);
-    };
-    const onAbort = () => {
-      stop();
-      req.pause?.();
-      reject(signal.reason);
+      stopped.onStop = null;
     };
     listen("data", (chunk) => {
       const bytes =
@@ -147,7 +143,11 @@ function readEvents(
       stop();
       reject(new Error("the connection closed before the body ended"));
     });
-    signal.addEventListener("abort", onAbort);
+    stopped.onStop = () => {
+      stop();
+      req.pause?.();
+      reject(new Error("the body took too long"));
+    };
     req.resume?.();
   });
 }
@@ -155,7 +155,7 @@ function readEvents(
 async function readStream(
   req: ExpressLikeRequest,
   limit: number,
-  signal: AbortSignal,
+  stop: BodyStop,
 ): Promise<Uint8Array | "too_large"> {
   const body = req.body;
   if (body instanceof Uint8Array || typeof body === "string") {
@@ -164,7 +164,7 @@ async function readStream(
   }
   if (req.readableEnded) return new Uint8Array(0);
   if (req.on && req.removeListener)
-    return readEvents(req as Parameters<typeof readEvents>[0], limit, signal);
+    return readEvents(req as Parameters<typeof readEvents>[0], limit, stop);
   // Not a Node stream: iterate it (the core's deadline still answers 408 on time). Stop at the
   // limit without destroying it: destroying it would close the socket before the 413 goes out.
   const chunks = req.iterator ? req.iterator({ destroyOnReturn: false }) : req;
@@ -235,7 +235,7 @@ export function webhookHandler(
       routeSource: req.params?.source ?? null,
       header: (name) => headerOf(req, name),
       parsedBody: parsedBody(req),
-      readBody: (limit, signal) => readStream(req, limit, signal),
+      readBody: (limit, stop) => readStream(req, limit, stop),
     };
     void run(request).then((response) => {
       if (res.headersSent) return;

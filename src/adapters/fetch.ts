@@ -1,5 +1,10 @@
 import type { ReviewRequester } from "../requester/types.js";
-import { createWebhookProcessor, joinChunks, type WebhookHandlerOptions } from "./core.js";
+import {
+  type BodyStop,
+  createWebhookProcessor,
+  joinChunks,
+  type WebhookHandlerOptions,
+} from "./core.js";
 
 export {
   DEFAULT_ANSWER_TIMEOUT_MS,
@@ -33,27 +38,27 @@ export interface FetchContext {
 const EMPTY = new Uint8Array(0);
 
 /**
- * Reads a body stream with one reader, up to `limit` bytes: at the limit, or once `signal` is
- * aborted (the body took too long), it cancels the stream, so an oversized or trickled body is
- * never buffered whole and the read stops at once.
+ * Reads a body stream with one reader, up to `limit` bytes: at the limit, or once `stop` is called
+ * (the body took too long), it cancels the stream, so an oversized or trickled body is never
+ * buffered whole and the read stops at once.
  */
 async function readBody(
   stream: ReadableStream<Uint8Array>,
   limit: number,
-  signal: AbortSignal,
+  stop: BodyStop,
 ): Promise<Uint8Array | "too_large"> {
   const reader = stream.getReader();
   const cancel = () => {
     reader.cancel().catch(() => {});
   };
-  signal.addEventListener("abort", cancel);
+  stop.onStop = cancel;
   try {
     const parts: Uint8Array[] = [];
     let size = 0;
     for (;;) {
       const { done, value } = await reader.read();
       // A read cut short by the deadline's cancel also ends "done": that body is not whole.
-      if (signal.aborted) throw signal.reason;
+      if (stop.stopped) throw new Error("the body took too long");
       if (done) return size === 0 ? EMPTY : joinChunks(parts, size);
       size += value.byteLength;
       if (size > limit) {
@@ -63,7 +68,7 @@ async function readBody(
       parts.push(value);
     }
   } finally {
-    signal.removeEventListener("abort", cancel);
+    stop.onStop = null;
   }
 }
 
@@ -104,8 +109,8 @@ export function createFetchHandler(
       method: request.method,
       url: request.url,
       header: (name) => request.headers.get(name),
-      readBody: (limit, signal) =>
-        request.body ? readBody(request.body, limit, signal) : Promise.resolve(EMPTY),
+      readBody: (limit, stop) =>
+        request.body ? readBody(request.body, limit, stop) : Promise.resolve(EMPTY),
       awaitSends: !waitUntil,
     });
     if (response.background && waitUntil) waitUntil(response.background);

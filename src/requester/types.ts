@@ -297,8 +297,10 @@ export interface HandleOptions {
    * The caller stopped waiting (an adapter that already answered 503 at its deadline): once
    * aborted, {@link ReviewRequester.accept} claims nothing more, gives back the claims it made and
    * throws, so the sender's retry is handled normally (not as a duplicate) and nothing is sent.
+   * An `AbortSignal`, or any object whose `aborted` turns `true` (it is only read, never listened
+   * to).
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: { readonly aborted: boolean };
 }
 
 /** A customer to ask directly, without a webhook. */
