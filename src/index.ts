@@ -97,6 +97,7 @@ export { DEFAULT_QUIET_HOURS, type QuietHours } from "./requester/quiet-hours.js
 export { createReviewRequester } from "./requester/requester.js";
 export { DEFAULT_MESSAGE, type TemplateVars, type TextTemplate } from "./requester/template.js";
 export type {
+  AbortFlag,
   Accepted,
   AcceptedEvent,
   AmocrmPhoneLookup,

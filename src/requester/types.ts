@@ -300,7 +300,13 @@ export interface HandleOptions {
    * An `AbortSignal`, or any object whose `aborted` turns `true` (it is only read, never listened
    * to).
    */
-  readonly signal?: { readonly aborted: boolean };
+  readonly signal?: AbortFlag;
+}
+
+/** What {@link HandleOptions.signal} reads: an `AbortSignal`, or any object with `aborted`. */
+export interface AbortFlag {
+  /** `true` once the caller gave up waiting (the adapter already answered 503). */
+  readonly aborted: boolean;
 }
 
 /** A customer to ask directly, without a webhook. */
