@@ -26,7 +26,7 @@ function propertyNames(node: ts.Node | undefined): string[] {
   return node.properties.flatMap((p) => (p.name && ts.isIdentifier(p.name) ? [p.name.text] : []));
 }
 
-/** `true` for `it(…)`, `test(…)`, `it.only(…)` and the like (not `it.each(…)` itself). */
+/** `true` for a call of `it` or `test`, directly or through a modifier (not `it.each(…)` itself). */
 function isTestCall(node: ts.Node): node is ts.CallExpression {
   if (!ts.isCallExpression(node)) return false;
   const callee = node.expression;
