@@ -1,9 +1,23 @@
-import type { BatchResult, Store, StoreStep } from "./types.js";
+import type { AbsentStep, BatchResult, ExpectStep, GetStep, Store, StoreStep } from "./types.js";
+
+/**
+ * Whether a read step's condition holds for the value its key holds (`null`: absent); `get` has
+ * none. The one definition of `absent` and `expect`, for every store's batch.
+ */
+export function conditionHolds(
+  step: AbsentStep | ExpectStep | GetStep,
+  value: string | null,
+): boolean {
+  if (step.op === "absent") return value === null;
+  if (step.op === "expect") return value === null || step.values.includes(value);
+  return true;
+}
 
 /**
  * Runs a batch with a store's base methods, one call per step: what the requester does for a
  * store without {@link Store.batch}. Not atomic as a whole (each step is, and a failed `claim`
- * still stops the batch). When a step throws, the claims this batch already won are deleted again
+ * still stops the batch): an `expect` followed by a `set` is a compare-and-set only where no
+ * other process writes the key in between. When a step throws, the claims this batch already won are deleted again
  * (best effort) before the error is rethrown, so a failed batch leaves no claim of its own behind.
  *
  * @param store - Any store.
@@ -26,10 +40,11 @@ export async function runBatch(store: Store, steps: readonly StoreStep[]): Promi
           return { values, failedAt: index };
         }
         case "absent":
+        case "expect":
         case "get": {
           const value = await store.get(step.key);
           values.push(value);
-          if (step.op === "absent" && value !== null) return { values, failedAt: index };
+          if (!conditionHolds(step, value)) return { values, failedAt: index };
           break;
         }
         case "set":

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { OtzovikError, ValidationError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
+import { conditionHolds } from "./batch.js";
 import { EntryTable, FOREVER, NO_SLOT } from "./entry-table.js";
 import { DIGEST_WORDS, keyDigest } from "./key-digest.js";
 import type { BatchResult, Store, StoreStep } from "./types.js";
@@ -317,7 +318,8 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
         if (step.op === "claim" || step.op === "set") checkValue(step.value);
         if (step.op === "claim" || (step.op === "set" && step.ttlMs !== undefined))
           checkTtl(step.ttlMs);
-        if (!["claim", "absent", "get", "set", "delete"].includes(step.op)) {
+        if (step.op === "expect") checkExpected(step.values);
+        if (!["claim", "absent", "expect", "get", "set", "delete"].includes(step.op)) {
           throw new ValidationError("Unknown batch step `op`.", {
             code: "invalid_value",
             provider: PROVIDER,
@@ -332,10 +334,10 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
           const existing = claimNow(step.key, step.value, step.ttlMs, time);
           values.push(existing);
           if (existing !== null) return { values, failedAt: index };
-        } else if (step.op === "absent" || step.op === "get") {
+        } else if (step.op === "absent" || step.op === "expect" || step.op === "get") {
           const value = getNow(step.key, time);
           values.push(value);
-          if (step.op === "absent" && value !== null) return { values, failedAt: index };
+          if (!conditionHolds(step, value)) return { values, failedAt: index };
         } else if (step.op === "set") {
           setNow(step.key, step.value, step.ttlMs, time);
           values.push(null);
@@ -403,6 +405,15 @@ function checkKey(key: unknown): void {
 function checkValue(value: unknown): void {
   if (typeof value !== "string") {
     throw new ValidationError(`\`value\` must be a string, got ${describe(value)}.`, {
+      code: "invalid_value",
+      provider: PROVIDER,
+    });
+  }
+}
+
+function checkExpected(values: unknown): void {
+  if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) {
+    throw new ValidationError("`values` of an `expect` step must be an array of strings.", {
       code: "invalid_value",
       provider: PROVIDER,
     });

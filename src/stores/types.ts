@@ -49,11 +49,14 @@ export interface Store {
  *
  * - `claim`: like {@link Store.claim}; the condition fails when the key exists.
  * - `absent`: reads only; the condition fails when the key exists (an opt-out, say).
+ * - `expect`: reads only; the condition fails when the key holds a value that is not one of
+ *   `values` (an absent key passes). With a `set` after it, a compare-and-set: the requester
+ *   moves an order from "claimed" to "sending" this way, so a job run twice sends once.
  * - `get`: reads the value.
  * - `set`: like {@link Store.set} (no `ttlMs`: kept until deleted).
  * - `delete`: like {@link Store.delete}.
  */
-export type StoreStep = ClaimStep | AbsentStep | GetStep | SetStep | DeleteStep;
+export type StoreStep = ClaimStep | AbsentStep | ExpectStep | GetStep | SetStep | DeleteStep;
 
 /** A {@link StoreStep} that claims `key` (a condition: fails when the key exists). */
 export interface ClaimStep {
@@ -73,6 +76,19 @@ export interface AbsentStep {
   readonly op: "absent";
   /** The key that must be absent. */
   readonly key: string;
+}
+
+/**
+ * A {@link StoreStep} that checks `key` holds one of `values`, or nothing (a condition; reads
+ * only). The batch stops here when the key holds any other value.
+ */
+export interface ExpectStep {
+  /** Always `"expect"`. */
+  readonly op: "expect";
+  /** The key to check. */
+  readonly key: string;
+  /** The values that let the batch go on (an absent key always does). */
+  readonly values: readonly string[];
 }
 
 /** A {@link StoreStep} that reads `key`. */
@@ -106,7 +122,7 @@ export interface DeleteStep {
 /** What {@link Store.batch} resolves to. */
 export interface BatchResult {
   /**
-   * Per step, in order: for `claim`, `absent` and `get`, the value the key held before the step
+   * Per step, in order: for `claim`, `absent`, `expect` and `get`, the value the key held before the step
    * (`null` when it was absent, so a `null` claim won); for `set` and `delete`, `null`. Steps after
    * a failed condition are missing (the array is shorter).
    */

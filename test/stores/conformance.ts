@@ -472,6 +472,29 @@ export function describeStoreConformance(
         await expect(store.get(k("cap"))).resolves.toBeNull();
       });
 
+      it("goes on past `expect` when the key holds one of its values or nothing", async () => {
+        await store.set(k("order"), "claimed", live);
+        const result = await run([
+          { op: "expect", key: k("order"), values: ["claimed", "other"] },
+          { op: "expect", key: k("missing"), values: ["claimed"] },
+          { op: "set", key: k("order"), value: "sending", ttlMs: live },
+        ]);
+        expect(result).toEqual({ values: ["claimed", null, null], failedAt: -1 });
+        await expect(store.get(k("order"))).resolves.toBe("sending");
+      });
+
+      it("stops at `expect` when the key holds another value, changing nothing", async () => {
+        await store.set(k("order"), "sending", live);
+        const result = await run([
+          { op: "expect", key: k("order"), values: ["claimed"] },
+          { op: "set", key: k("order"), value: "sending again", ttlMs: live },
+        ]);
+        expect(result).toEqual({ values: ["sending"], failedAt: 0 });
+        await expect(store.get(k("order"))).resolves.toBe("sending");
+        const none = await run([{ op: "expect", key: k("order"), values: [] }]);
+        expect(none).toEqual({ values: ["sending"], failedAt: 0 });
+      });
+
       it("claims again once a key expired, and keeps keys set without a TTL", async () => {
         await run([
           { op: "set", key: k("short"), value: "1", ttlMs: ttl },
@@ -498,6 +521,23 @@ export function describeStoreConformance(
         const winner = results.findIndex((r) => r.failedAt === -1);
         await expect(store.get(k("hot"))).resolves.toBe(String(winner));
       });
+
+      // Over the base methods `expect` then `set` is two calls, so only a native batch promises this.
+      if (native)
+        it("lets exactly one of 50 concurrent compare-and-sets (expect, then set) win", async () => {
+          await store.set(k("job"), "claimed", live);
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              run([
+                { op: "expect", key: k("job"), values: ["claimed"] },
+                { op: "set", key: k("job"), value: `sending-${i}`, ttlMs: live },
+              ]),
+            ),
+          );
+          expect(results.filter((r) => r.failedAt === -1)).toHaveLength(1);
+          const winner = results.findIndex((r) => r.failedAt === -1);
+          await expect(store.get(k("job"))).resolves.toBe(`sending-${winner}`);
+        });
 
       it("an empty batch does nothing", async () => {
         await expect(run([])).resolves.toEqual({ values: [], failedAt: -1 });
