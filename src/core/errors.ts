@@ -171,17 +171,22 @@ export class ProviderError extends OtzovikError {
   }
 }
 
-/** Why the outcome of a send is unknown; see {@link DeliveryUnknownError}. */
+/**
+ * Why the outcome of a send is unknown; see {@link DeliveryUnknownError}. `interrupted`: a
+ * scheduled send's job ran again after its first run had begun the send and stopped (a worker
+ * killed mid-send, a stalled job recovered), so the message may be out.
+ */
 export type UnknownOutcomeReason =
   | "timeout"
   | "connection_lost"
   | "no_message_id"
-  | "gateway_error";
+  | "gateway_error"
+  | "interrupted";
 
 /** Options accepted by {@link DeliveryUnknownError}. */
 export interface DeliveryUnknownErrorOptions {
-  /** The provider the request went to. */
-  provider: string;
+  /** The provider the request went to; `null` when it is not known (`interrupted`). */
+  provider: string | null;
   /** What happened. */
   reason: UnknownOutcomeReason;
   /** HTTP status when an answer arrived, else `null`. */

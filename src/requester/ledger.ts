@@ -10,7 +10,9 @@ import type { BatchResult, Store, StoreStep } from "../stores/types.js";
  *
  * - claiming an event with a known contact: claim the order, check the opt-out, claim the cap;
  * - recording what a send did;
- * - before a scheduled send: check the opt-out again and mark the order "sending".
+ * - before a scheduled send or a retry: check the opt-out again and move the order to "sending"
+ *   (a compare-and-set: a job run twice — a worker killed mid-send, a stalled job recovered —
+ *   finds the order already "sending" and sends nothing).
  *
  * Key layout (parts URI-encoded, so `:` in ids cannot collide):
  *
@@ -24,7 +26,9 @@ import type { BatchResult, Store, StoreStep } from "../stores/types.js";
  * store can share them between entries: the memory store keeps one copy of each, and a million
  * orders cost their keys' digests only. The message id of a send is in its outcome and logs.
  *
- * - an order: `{"state":"claimed"}` (claimed, the send is scheduled), `{"state":"sending"}`,
+ * - an order: `{"state":"claimed"}` (claimed, the send is scheduled),
+ *   `{"state":"sending","attempt":1}` (attempt 1 is calling the provider, or ended in a failure
+ *   that nothing was sent on and attempt 2 is scheduled),
  *   `{"state":"sent","channel":"sms"}` (or another channel type), `{"state":"unknown","code":…}`
  *   (the provider may have sent it; `code` is the error code), `{"state":"skipped","reason":…}`
  *   (`opted_out`, `frequency_capped` or another skip reason);
@@ -49,13 +53,27 @@ export interface Ledger {
   contact(tenantId: string, who: Contact, capMs: number | false): Promise<ContactKeys>;
   /**
    * Claims an order, and checks its contact when it is known: one round trip. A contact that
-   * opted out or is capped costs a second one (the order is recorded as skipped).
+   * opted out or is capped costs a second one (the order is recorded as skipped). With
+   * `sending`, the order is marked "sending" (attempt 1) at once: it is sent now.
    */
   claim(dedupeKey: string, contact: ContactKeys | null, sending: boolean): Promise<ClaimResult>;
-  /** Checks a contact found after the claim (a looked-up phone); records a skip. */
-  checkContact(dedupeKey: string, contact: ContactKeys, sending: boolean): Promise<ClaimResult>;
-  /** Before a scheduled send: the opt-out again (it may be new), and the order marked "sending". */
-  beginSend(ref: OrderRef): Promise<"ok" | "opted_out">;
+  /**
+   * Checks a contact found after the claim (a looked-up phone); records a skip. With `attempt`
+   * (it is sent now), the order moves to "sending" as in {@link Ledger.beginSend}.
+   */
+  checkContact(
+    dedupeKey: string,
+    contact: ContactKeys,
+    attempt: number | null,
+  ): Promise<ContactResult>;
+  /**
+   * Before a scheduled send or a retry: the opt-out again (it may be new), and the order moved to
+   * "sending" for `attempt` — only from "claimed" or from an earlier attempt's "sending" (each
+   * earlier attempt ended in a failure that sent nothing, or attempt `attempt` would not exist). `in_doubt`: this
+   * attempt already began (its job runs a second time: the message may be out); `done`: the order
+   * was sent, skipped or given up since.
+   */
+  beginSend(ref: OrderRef, attempt: number): Promise<BeginResult>;
   /** The message went out. Never throws: a lost record must not give the claims back. */
   recordSent(ref: OrderRef, sent: { channel: string; messageId: string }): Promise<void>;
   /** The message may have gone out. Never throws, keeps the claims. */
@@ -98,6 +116,12 @@ export type ClaimResult =
   | { readonly status: "claimed"; readonly ref: OrderRef }
   | { readonly status: "duplicate" | "opted_out" | "frequency_capped" };
 
+/** How {@link Ledger.checkContact} ended: `in_doubt` and `done` as in {@link BeginResult}. */
+export type ContactResult = ClaimResult | { readonly status: "in_doubt" | "done" };
+
+/** How {@link Ledger.beginSend} ended. */
+export type BeginResult = "ok" | "opted_out" | "in_doubt" | "done";
+
 /** Options of {@link createLedger}. */
 export interface LedgerOptions {
   readonly store: Store;
@@ -125,17 +149,34 @@ export function createLedger(options: LedgerOptions): Ledger {
   const batch = (steps: readonly StoreStep[]): Promise<BatchResult> =>
     store.batch ? store.batch(steps) : runBatch(store, steps);
   /** The value of an entry with a TTL: from a fixed set, see {@link Ledger}. */
-  const record = (value: Record<string, string>) => JSON.stringify(value);
+  const record = (value: Record<string, string | number>) => JSON.stringify(value);
+  const claimed = record({ state: "claimed" });
+  const sendingRecord = (attempt: number) => record({ state: "sending", attempt });
+  /** The step that moves an order to "sending" for `attempt` only from the states allowing it. */
+  const sendingSteps = (dedupeKey: string, attempt: number): [StoreStep, StoreStep] => [
+    {
+      op: "expect",
+      key: dedupeKey,
+      values: [claimed, ...Array.from({ length: attempt - 1 }, (_, i) => sendingRecord(i + 1))],
+    },
+    { op: "set", key: dedupeKey, value: sendingRecord(attempt), ttlMs: dedupeTtlMs },
+  ];
+  /** What a failed `expect` of {@link sendingSteps} found. */
+  const notBegun = (held: string | null | undefined, attempt: number): "in_doubt" | "done" =>
+    held === sendingRecord(attempt) ? "in_doubt" : "done";
   /** The value of an opt-out, kept until deleted: when it was recorded matters there. */
   const optOutRecord = (value: Record<string, string | null>) =>
     JSON.stringify({ ...value, at: now() });
 
-  async function setOrder(dedupeKey: string, value: Record<string, string>): Promise<void> {
+  async function setOrder(
+    dedupeKey: string,
+    value: Record<string, string | number>,
+  ): Promise<void> {
     await store.set(dedupeKey, record(value), dedupeTtlMs);
   }
 
   /** Records after a send; a failure is logged, never thrown (the claim keeps the order deduplicated). */
-  async function keep(ref: OrderRef, value: Record<string, string>): Promise<void> {
+  async function keep(ref: OrderRef, value: Record<string, string | number>): Promise<void> {
     try {
       await setOrder(ref.dedupeKey, value);
     } catch (error) {
@@ -201,7 +242,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       const claim: StoreStep = {
         op: "claim",
         key: dedupeKey,
-        value: record({ state: sending ? "sending" : "claimed" }),
+        value: sending ? sendingRecord(1) : claimed,
         ttlMs: dedupeTtlMs,
       };
       const result = await batch([claim, ...(contact ? contactSteps(contact) : [])]);
@@ -212,29 +253,24 @@ export function createLedger(options: LedgerOptions): Ledger {
       return contactResult(dedupeKey, contact, result, 1);
     },
 
-    async checkContact(dedupeKey, contact, sending) {
-      const steps = contactSteps(contact);
-      if (sending)
-        steps.push({
-          op: "set",
-          key: dedupeKey,
-          value: record({ state: "sending" }),
-          ttlMs: dedupeTtlMs,
-        });
-      return contactResult(dedupeKey, contact, await batch(steps), 0);
+    async checkContact(dedupeKey, contact, attempt) {
+      if (attempt === null)
+        return contactResult(dedupeKey, contact, await batch(contactSteps(contact)), 0);
+      // The order's state first: a job run again must not claim the cap a second time.
+      const [expect, set] = sendingSteps(dedupeKey, attempt);
+      const result = await batch([expect, ...contactSteps(contact), set]);
+      if (result.failedAt === 0) return { status: notBegun(result.values[0], attempt) };
+      return contactResult(dedupeKey, contact, result, 1);
     },
 
-    async beginSend(ref) {
-      const steps: StoreStep[] = [];
+    async beginSend(ref, attempt) {
+      const [expect, set] = sendingSteps(ref.dedupeKey, attempt);
+      const steps: StoreStep[] = [expect];
       if (ref.optoutKey) steps.push({ op: "absent", key: ref.optoutKey });
-      steps.push({
-        op: "set",
-        key: ref.dedupeKey,
-        value: record({ state: "sending" }),
-        ttlMs: dedupeTtlMs,
-      });
+      steps.push(set);
       const result = await batch(steps);
       if (result.failedAt === -1) return "ok";
+      if (result.failedAt === 0) return notBegun(result.values[0], attempt);
       await setOrder(ref.dedupeKey, { state: "skipped", reason: "opted_out" });
       return "opted_out";
     },

@@ -1,4 +1,4 @@
-import { OtzovikError } from "../core/errors.js";
+import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
 import type { FailedOutcome, Outcome, SkippedOutcome, SkippedReason } from "./types.js";
 
 /** The fields every outcome of one event shares. */
@@ -45,4 +45,22 @@ export function failed(
     willRetry: false,
     attempt,
   };
+}
+
+/**
+ * The outcome of a job that found its send already begun (`in_doubt`: a run of this attempt was
+ * interrupted mid-send, so the message may be out — never sent again) or already finished
+ * (`done`: reported as a duplicate).
+ */
+export function notBegun(
+  base: OutcomeBase,
+  status: "in_doubt" | "done",
+  attempt: number,
+): FailedOutcome | SkippedOutcome {
+  if (status === "done") return skipped(base, "duplicate");
+  const error = new DeliveryUnknownError(
+    "An earlier run of this scheduled send began it and stopped before recording the result (a worker stopped mid-send?), so the message may have been sent: it is not sent again. Check the provider's dashboard.",
+    { provider: null, reason: "interrupted" },
+  );
+  return failed(base, error, true, attempt);
 }

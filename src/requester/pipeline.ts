@@ -8,7 +8,7 @@ import type { RequesterConfig } from "./config.js";
 import { type Dispatch, type SendTime, sendTime } from "./dispatch.js";
 import { jobBase, type SendJob } from "./job.js";
 import type { Ledger } from "./ledger.js";
-import { failed, type OutcomeBase, skipped } from "./outcomes.js";
+import { failed, notBegun, type OutcomeBase, skipped } from "./outcomes.js";
 import type { Reporter } from "./report.js";
 import type { Fail } from "./retry.js";
 import type { TenantPlan, Tenants } from "./tenants.js";
@@ -206,7 +206,13 @@ export function createPipeline(
           { phone, email: job.email },
           plan.timing.frequencyCapMs,
         );
-        const result = await ledger.checkContact(job.ref.dedupeKey, contact, when.now);
+        const result = await ledger.checkContact(
+          job.ref.dedupeKey,
+          contact,
+          when.now ? job.attempt : null,
+        );
+        if (result.status === "in_doubt" || result.status === "done")
+          return notBegun(jobBase(job, phone), result.status, job.attempt);
         if (result.status !== "claimed") return skipped(jobBase(job, phone), result.status);
         job = { ...job, phone, lookup: null, ref: result.ref };
         begun = when.now;

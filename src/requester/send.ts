@@ -2,7 +2,7 @@ import type { RequesterConfig } from "./config.js";
 import { deliver, reaches } from "./delivery.js";
 import { jobBase, type SendJob } from "./job.js";
 import type { Ledger } from "./ledger.js";
-import { failed, skipped } from "./outcomes.js";
+import { failed, notBegun, skipped } from "./outcomes.js";
 import type { Fail } from "./retry.js";
 import type { TemplateVars } from "./template.js";
 import type { TenantPlan } from "./tenants.js";
@@ -27,8 +27,10 @@ export function createSendNow(
   return async (job, plan, begun) => {
     const base = jobBase(job);
     try {
-      if (!begun && (await ledger.beginSend(job.ref)) === "opted_out") {
-        return skipped(base, "opted_out");
+      if (!begun) {
+        const begin = await ledger.beginSend(job.ref, job.attempt);
+        if (begin === "opted_out") return skipped(base, "opted_out");
+        if (begin !== "ok") return notBegun(base, begin, job.attempt);
       }
       const vars: TemplateVars = {
         name: job.name,

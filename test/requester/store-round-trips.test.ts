@@ -54,7 +54,7 @@ describe("store round trips per event", () => {
     expect(calls).toEqual(["batch(claim,absent,claim)"]);
     await vi.advanceTimersByTimeAsync(60_000);
     await r.close();
-    expect(calls).toEqual(["batch(claim,absent,claim)", "batch(absent,set)", "set"]);
+    expect(calls).toEqual(["batch(claim,absent,claim)", "batch(expect,absent,set)", "set"]);
   });
 
   it("a store with only the base methods: the same steps, one call each", async () => {
