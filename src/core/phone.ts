@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { type CountryCode, Metadata, parsePhoneNumberFromString } from "libphonenumber-js/min";
 
 export type { CountryCode } from "libphonenumber-js/min";
 
@@ -28,8 +28,49 @@ export interface NoValidPhone {
 const MAX_PHONE_INPUT = 64;
 /** Separators people and POS systems put inside phone numbers. */
 const SEPARATORS = /[\s()\-.\u00a0]/g;
-/** Russian mobile numbers (`+7 9xx …`, `8 9xx …`, `7 9xx …`): all valid, so no metadata lookup is needed. */
-const RU_MOBILE = /^(?:\+7|8|7)(9\d{9})$/;
+/**
+ * Numbers under country code 7 as Russian POS systems write them: `+7`, `8` or `7`, then the ten
+ * digits of the national number (`+7 495 …`, `8 916 …`, `77010000001`).
+ */
+const PLUS_SEVEN = /^(?:\+7|8|7)(\d{10})$/;
+/** The test of {@link plusSevenNational}: `undefined` until first use, `null` when unavailable. */
+let plusSevenValid: RegExp | null | undefined;
+
+/** What {@link plusSevenNational} reads of libphonenumber-js's `Metadata` (not in its typings). */
+interface MetadataInternals {
+  getCountryCodesForCallingCode?: (code: string) => readonly CountryCode[] | undefined;
+  numberingPlan?: { nationalNumberPattern?: () => string };
+}
+
+/**
+ * The national-number patterns of every country under code 7, from libphonenumber-js's own
+ * metadata (the "min" metadata its `isValid()` checks), as one regular expression. With that
+ * metadata `isValid()` of a `+7` number is "the national number matches its country's pattern",
+ * so one test of this expression gives the same answer without parsing: ~0.1 µs instead of
+ * ~20 µs, which matters for bodies with thousands of phones (issue 9 item 1). The methods it reads
+ * are not in libphonenumber-js's typings: where a version lacks them, this is `null` and every
+ * number goes through `parsePhoneNumberFromString` as before. A property test in
+ * test/core/phone.test.ts checks the two agree.
+ */
+function plusSevenNational(): RegExp | null {
+  if (plusSevenValid !== undefined) return plusSevenValid;
+  plusSevenValid = null;
+  try {
+    const metadata = new Metadata() as Metadata & MetadataInternals;
+    const countries = metadata.getCountryCodesForCallingCode?.("7") ?? [];
+    const patterns: string[] = [];
+    for (const country of countries) {
+      metadata.selectNumberingPlan(country);
+      const pattern = metadata.numberingPlan?.nationalNumberPattern?.();
+      if (typeof pattern !== "string") return plusSevenValid;
+      patterns.push(`(?:${pattern})`);
+    }
+    if (patterns.length > 0) plusSevenValid = new RegExp(`^(?:${patterns.join("|")})$`);
+  } catch {
+    // A libphonenumber-js without these internals: no fast path.
+  }
+  return plusSevenValid;
+}
 
 const NO_PHONE: NormalizedPhone = { phone: null, problem: "no_phone" };
 const INVALID_PHONE: NormalizedPhone = { phone: null, problem: "invalid_phone" };
@@ -67,9 +108,12 @@ export function normalizePhone(
   if (text.length > MAX_PHONE_INPUT) return INVALID_PHONE;
 
   const compact = text.replace(SEPARATORS, "");
-  const mobile = RU_MOBILE.exec(compact);
-  if (mobile && (compact.startsWith("+") || defaultCountry === "RU")) {
-    return { phone: `+7${mobile[1]}`, problem: null };
+  const seven = PLUS_SEVEN.exec(compact);
+  const valid =
+    seven && (compact.startsWith("+") || defaultCountry === "RU") && plusSevenNational();
+  if (seven && valid) {
+    const national = seven[1] as string;
+    return valid.test(national) ? { phone: `+7${national}`, problem: null } : INVALID_PHONE;
   }
   try {
     const parsed = parsePhoneNumberFromString(text, { defaultCountry });

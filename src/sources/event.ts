@@ -100,17 +100,19 @@ export function reportableEvent(event: ParsedEvent): ParsedEvent {
 /**
  * {@link decide} for a phone that is already normalised. An id longer than
  * {@link MAX_EVENT_ID_CHARS} makes the event `invalid_payload`; control and bidi characters are
- * removed from the id ({@link reportableId}).
+ * removed from the id ({@link reportableId}). With a `lookup` (and no `why`), the event sends
+ * once its phone is looked up: a missing phone is then no reason not to.
  */
 export function decideWith(
   source: string,
   fields: EventFields,
   why: Skip | null,
   { phone, problem }: NormalizedPhone,
+  lookup: PhoneLookup | null = null,
 ): ParsedEvent {
   const id = reportableId(fields.id);
   if (id === undefined) return invalidEvent(source, fields.raw, ID_TOO_LONG, fields.type);
-  const reason = why?.reason ?? problem;
+  const reason = why?.reason ?? (lookup === null ? problem : null);
   return {
     source,
     type: fields.type,
@@ -119,35 +121,12 @@ export function decideWith(
     phone,
     shouldSend: reason === null,
     reason,
-    detail: why?.detail ?? (problem ? PHONE_DETAIL[problem] : null),
+    detail: why?.detail ?? (problem && lookup === null ? PHONE_DETAIL[problem] : null),
     customerName: fields.customerName ?? null,
     email: fields.email ?? null,
     accountId: fields.accountId ?? null,
-    lookup: null,
+    lookup: why === null ? lookup : null,
     raw: fields.raw,
-  };
-}
-
-/**
- * An event that should send but whose phone must be looked up first. An `invalid_payload` event
- * (an id too long) stays as it is.
- */
-export function withLookup(event: ParsedEvent, lookup: PhoneLookup): ParsedEvent {
-  if (event.reason === "invalid_payload") return event;
-  return {
-    source: event.source,
-    type: event.type,
-    id: event.id,
-    status: event.status,
-    phone: null,
-    shouldSend: true,
-    reason: null,
-    detail: null,
-    customerName: event.customerName,
-    email: event.email,
-    accountId: event.accountId,
-    lookup,
-    raw: event.raw,
   };
 }
 

@@ -1,7 +1,22 @@
 import fc from "fast-check";
-import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { describe, expect, it } from "vitest";
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { describe, expect, it, vi } from "vitest";
 import { maskPhone, normalizePhone } from "../../src/index.js";
+
+/** Counts the calls of libphonenumber-js's parser made by the code under test. */
+const calls = vi.hoisted(() => ({ parse: 0 }));
+vi.mock("libphonenumber-js/min", async (importOriginal) => {
+  const original = await importOriginal<typeof import("libphonenumber-js/min")>();
+  return {
+    ...original,
+    parsePhoneNumberFromString: (
+      ...args: Parameters<typeof original.parsePhoneNumberFromString>
+    ) => {
+      calls.parse++;
+      return original.parsePhoneNumberFromString(...args);
+    },
+  };
+});
 
 describe("normalizePhone", () => {
   it.each([
@@ -53,19 +68,38 @@ describe("normalizePhone", () => {
     expect(normalizePhone(input)).toEqual({ phone: null, problem });
   });
 
-  it("the Russian-mobile fast path agrees with libphonenumber-js (property)", {
+  it("the +7 fast path agrees with libphonenumber-js, mobiles, landlines and invalid numbers alike (property)", {
     timeout: 60_000,
   }, () => {
-    const mobile = fc.stringMatching(/^9\d{9}$/);
-    const prefix = fc.constantFrom("+7", "8", "7", "+7 ", "8 (", "7-");
+    const national = fc.stringMatching(/^\d{10}$/);
+    const prefix = fc.constantFrom("+7", "8", "7", "+7 ", "8 (", "7-", "+7(");
+    const country = fc.constantFrom<CountryCode>("RU", "KZ", "BY", "US");
     fc.assert(
-      fc.property(prefix, mobile, (p, digits) => {
+      fc.property(prefix, national, country, (p, digits, defaultCountry) => {
         const input = `${p}${digits}`;
-        const reference = parsePhoneNumberFromString(input, { defaultCountry: "RU" });
-        expect(normalizePhone(input).phone).toBe(reference?.isValid() ? reference.number : null);
+        const reference = parsePhoneNumberFromString(input, { defaultCountry });
+        expect(normalizePhone(input, defaultCountry).phone).toBe(
+          reference?.isValid() ? reference.number : null,
+        );
       }),
-      { seed: 1, numRuns: 100 },
+      { seed: 3, numRuns: 3000 },
     );
+  });
+
+  it("reads Russian landlines without parsing them (issue 9 item 1: ~20 µs each before)", () => {
+    const areas = ["495", "812", "343", "861"];
+    const inputs = Array.from(
+      { length: 1000 },
+      (_, i) => `8 (${areas[i % 4]}) ${String(i).padStart(7, "0")}`,
+    );
+    calls.parse = 0;
+    const phones = inputs.map((input) => normalizePhone(input).phone);
+    expect(phones.every((p) => p !== null && /^\+7\d{10}$/.test(p))).toBe(true);
+    expect(phones[0]).toBe("+74950000000");
+    expect(calls.parse).toBe(0);
+    // Numbers that are not +7 still go through libphonenumber-js.
+    expect(normalizePhone("+44 20 7183 8750").phone).toBe("+442071838750");
+    expect(calls.parse).toBe(1);
   });
 
   it("never throws and only ever returns E.164 (property)", { timeout: 60_000 }, () => {

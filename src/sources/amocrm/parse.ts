@@ -7,10 +7,10 @@ import {
   type EventFields,
   invalidBody,
   label,
+  reportableId,
   type Skip,
   skip,
   toResult,
-  withLookup,
 } from "../event.js";
 import { countrySchema, optionsResolver } from "../options.js";
 import { int, isObj, items, own, text } from "../read.js";
@@ -308,23 +308,21 @@ function leadEvent(
   const phone = leadPhoneInBody(main, id, contacts, o.country);
   if (phone !== null) return decideWith("amocrm", fields, null, phone);
   // The event's id, not the body's: the lookup (and its log lines) get the reportable one.
-  const event = decideWith("amocrm", fields, null, NO_PHONE);
-  if (event.reason === "invalid_payload") return event;
-  if (event.id === null) {
+  const leadId = reportableId(id);
+  if (leadId === null)
     return decideWith(
       "amocrm",
       fields,
       skip("missing_id", "a won lead without an id: its phone cannot be looked up"),
       NO_PHONE,
     );
-  }
-  const lookup: PhoneLookup = {
+  // An id too long (`undefined`) makes the event `invalid_payload` there.
+  return decideWith("amocrm", fields, null, NO_PHONE, {
     kind: "amocrm_lead",
-    leadId: event.id,
+    leadId: leadId ?? "",
     subdomain: account.subdomain,
     baseUrl: account.baseUrl,
-  };
-  return withLookup(event, lookup);
+  });
 }
 
 /** An event of any list but `leads[…]`; `contactIndex` is a contact's position in `contacts`. */
