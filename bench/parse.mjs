@@ -198,9 +198,6 @@ for (const kind of ["landline", "mobile"]) {
   console.table(bigRows);
   console.log(
     `worst ratio ${worstRatio.toFixed(2)}× (target ≤ 3×); growth per doubling: worst ${worstGrowth.toFixed(2)}×, ` +
-      `smallest to biggest body ${overall.join(", ")} (target ≤ 2.3×)` +
-      (kind === "landline"
-        ? "; landlines are validated by libphonenumber (~20 µs each, once per contact)"
-        : ""),
+      `smallest to biggest body ${overall.join(", ")} (target ≤ 2.3×)`,
   );
 }

@@ -6,7 +6,8 @@ interface NodeDigest {
 
 type NodeCrypto = {
   createHash(algorithm: string): NodeDigest;
-  createHmac(algorithm: string, key: string): NodeDigest;
+  createHmac(algorithm: string, key: string | object): NodeDigest;
+  createSecretKey?(key: Uint8Array): object;
 };
 
 /** Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise. */
@@ -71,6 +72,7 @@ function hex(bytes: Uint8Array): string {
  */
 export function keyedHasher(secret: string | (() => string)): (value: string) => Promise<string> {
   let key: string | null = null;
+  let nodeKey: string | object | null = null;
   let webKey: Promise<CryptoKey> | null = null;
   const keyText = () => {
     key ??= typeof secret === "function" ? secret() : secret;
@@ -78,7 +80,9 @@ export function keyedHasher(secret: string | (() => string)): (value: string) =>
   };
   return async (value) => {
     if (nodeCrypto) {
-      return nodeCrypto.createHmac("sha256", keyText()).update(value).digest("hex").slice(0, 32);
+      // A key object is imported once, not on every hash (a string key is, each time).
+      nodeKey ??= nodeCrypto.createSecretKey?.(encoder.encode(keyText())) ?? keyText();
+      return nodeCrypto.createHmac("sha256", nodeKey).update(value).digest("hex").slice(0, 32);
     }
     webKey ??= crypto.subtle.importKey(
       "raw",

@@ -40,12 +40,12 @@ function escapeHtml(text: string): string {
 }
 
 /** Sends over one channel. */
-function sendOne(
+async function sendOne(
   channel: Channel,
   to: Recipient,
   text: string,
   vars: TemplateVars,
-  idempotencyKey: string,
+  idempotencyKey: () => Promise<string>,
 ): Promise<SendResult> {
   const spec = channel.spec;
   if (spec.type === "sms") return spec.client.sendSms(to.phone as string, text);
@@ -64,12 +64,13 @@ function sendOne(
       },
     );
   }
+  const key = await idempotencyKey();
   return spec.client.sendEmail({
     to: to.email as string,
     subject: (channel.subject as (vars: TemplateVars) => string)(vars),
     text,
     html: `<p>${escapeHtml(text)}</p>`,
-    idempotencyKey,
+    idempotencyKey: key,
   });
 }
 
@@ -85,14 +86,15 @@ export function reaches(channel: Channel, to: Recipient): boolean {
  * is retried later), else the last one.
  *
  * `idempotencyKey` goes to providers that take one (Resend): derived from the order, it is the
- * same on every process and every retry, so the provider itself refuses a second copy.
+ * same on every process and every retry, so the provider itself refuses a second copy. It is
+ * worked out (a keyed hash) only when such a channel is tried.
  */
 export async function deliver(
   channels: readonly Channel[],
   to: Recipient,
   text: string,
   vars: TemplateVars,
-  idempotencyKey: string,
+  idempotencyKey: () => Promise<string>,
 ): Promise<DeliveryResult> {
   let lastError: OtzovikError | null = null;
   let retryable: OtzovikError | null = null;

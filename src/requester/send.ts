@@ -58,7 +58,7 @@ export function createSendNow(
           dryRun: true,
         };
       }
-      const result = await deliver(plan.channels, to, text, vars, await idempotencyKey(job));
+      const result = await deliver(plan.channels, to, text, vars, () => idempotencyKey(job));
       switch (result.kind) {
         case "sent":
           await ledger.recordSent(job.ref, {
