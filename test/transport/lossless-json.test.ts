@@ -210,6 +210,22 @@ describe("parseJsonLossless, edge cases", () => {
     });
   });
 
+  it("tells unsafe integers by their digits at the 2^53 boundary, signs included", () => {
+    expect(
+      parseJsonLossless(
+        "[9007199254740991,9007199254740992,-9007199254740991,-9007199254740992,1000000000000000,10000000000000000,99999999999999999]",
+      ),
+    ).toStrictEqual([
+      9007199254740991,
+      "9007199254740992",
+      -9007199254740991,
+      "-9007199254740992",
+      1000000000000000,
+      "10000000000000000",
+      "99999999999999999",
+    ]);
+  });
+
   it("returns undefined for what JSON.parse refuses, candidates or not", () => {
     for (const text of [
       "",
@@ -218,6 +234,8 @@ describe("parseJsonLossless, edge cases", () => {
       '{"a":"unterminated 12345678901234567890',
       "[12345678901234567890,]",
       '{"cost":01}',
+      "[00012345678901234567]",
+      '{"id":-0000000000000000001}',
     ]) {
       expect(parseJsonLossless(text, MONEY)).toBeUndefined();
     }
