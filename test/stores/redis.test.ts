@@ -32,8 +32,6 @@ describeStoreConformance("redis (ioredis)", () => redisStore({ client: io, prefi
   batch: true,
 });
 
-describeStoreConformance(
-  "redis (node-redis)",
-  () => redisStore({ client: node, prefix: "node" }),
-  { batch: true },
-);
+describeStoreConformance("redis (node-redis)", () => redisStore({ client: node, prefix: "node" }), {
+  batch: true,
+});
