@@ -133,7 +133,7 @@ export interface RedisStore extends Store {
  *
  * @param options - The client, the key prefix and the time bound; see {@link RedisStoreOptions}.
  * @returns A {@link RedisStore}.
- * @throws {@link ConfigError} naming `client`, `prefix` or `timeoutMs` when it is not valid.
+ * @throws `ConfigError` (from `otzovik`) naming `client`, `prefix` or `timeoutMs` when it is not valid.
  *
  * @example
  * import { Redis } from "ioredis";
