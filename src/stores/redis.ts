@@ -73,8 +73,9 @@ export interface RedisStoreOptions {
   /**
    * How long one store call waits for Redis, ms, waiting for a reconnecting client included;
    * then it rejects with a retryable {@link OtzovikError} (code `"store_timeout"`). A command
-   * that already left may still run after that. A positive integer, or `false` to wait as long
-   * as the client does (its own `commandTimeout` (ioredis) or socket options). Default `2_000`.
+   * that already left may still run after that. A positive integer, or `false` for no bound of
+   * the store's own: calls then wait for a reconnecting client without limit, and a sent command
+   * as long as the client lets it (ioredis `commandTimeout`). Default `2_000`.
    */
   timeoutMs?: number | false;
 }
@@ -259,6 +260,7 @@ async function ready(connection: Connection, expired: () => boolean): Promise<vo
     if (state === "ready") return;
     if (state === "closed") throw clientClosed();
     await connection.changed();
+    // The caller already has its timeout error; this only stops the command from being sent.
     if (expired()) throw new OtzovikError("expired", { code: "store_timeout" });
   }
 }
