@@ -35,6 +35,26 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     }
   }
 }
+// `otzovik/redis` loads without ioredis or redis (optional peers): it only takes a client.
+{
+  const esmRedis = await import("otzovik/redis");
+  const cjsRedis = require("otzovik/redis");
+  assert.equal(typeof esmRedis.redisStore, "function", "esm: otzovik/redis exports redisStore");
+  assert.deepEqual(
+    Object.keys(cjsRedis)
+      .filter((k) => k !== "default" && k !== "__esModule")
+      .sort(),
+    Object.keys(esmRedis).sort(),
+    "otzovik/redis: ESM and CJS builds must export the same names",
+  );
+  for (const file of ["dist/redis.cjs", "dist/stores/redis.js"]) {
+    const text = readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
+    assert.ok(
+      !/require\(["'](ioredis|redis)["']\)|from ["'](ioredis|redis)["']/.test(text),
+      `${file} does not import ioredis or redis`,
+    );
+  }
+}
 assert.equal(pkg.sideEffects, false);
 console.log(
   `package ok: ${esmNames.length} exports, ESM and CJS agree, every "exports" target exists`,
@@ -57,9 +77,10 @@ console.log(
       'import { createReviewRequester, parseIiko, type ParseResult, type Outcome } from "otzovik";',
       'import { webhookHandler } from "otzovik/express";',
       'import { createFetchHandler } from "otzovik/fetch";',
+      'import { redisStore, type RedisStoreOptions } from "otzovik/redis";',
     ];
     const use =
-      'const r: ParseResult = parseIiko("[]"); const o: Outcome[] = []; console.log(r, o, createReviewRequester, webhookHandler, createFetchHandler);';
+      'const r: ParseResult = parseIiko("[]"); const o: Outcome[] = []; console.log(r, o, createReviewRequester, webhookHandler, createFetchHandler, redisStore); const ro: Partial<RedisStoreOptions> = { prefix: "p" }; console.log(ro);';
     writeFileSync(
       join(dir, "esm.mts"),
       `${imports.join("\n")}\nimport { createFakeSmsRu } from "otzovik/testing";\n${use}\nconsole.log(createFakeSmsRu);\n`,

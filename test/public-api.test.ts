@@ -104,4 +104,14 @@ describe("public API: runtime exports per entry point", () => {
       ]
     `);
   });
+
+  it("otzovik/redis", async () => {
+    expect(await names(import("../src/stores/redis.js"))).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_REDIS_PREFIX",
+        "DEFAULT_REDIS_TIMEOUT_MS",
+        "redisStore",
+      ]
+    `);
+  });
 });

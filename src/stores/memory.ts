@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
-import { OtzovikError, ValidationError } from "../core/errors.js";
+import { OtzovikError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
 import { conditionHolds } from "./batch.js";
 import { EntryTable, FOREVER, NO_SLOT } from "./entry-table.js";
 import { DIGEST_WORDS, keyDigest } from "./key-digest.js";
 import type { BatchResult, Store, StoreStep } from "./types.js";
+import { checkKey, checkSteps, checkTtl, checkValue, describe } from "./validate.js";
 
 const PROVIDER = "memory";
 
@@ -278,54 +279,36 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
 
     async claim(key, value, ttlMs) {
       checkOpen();
-      checkKey(key);
-      checkValue(value);
-      checkTtl(ttlMs);
+      checkKey(key, PROVIDER);
+      checkValue(value, PROVIDER);
+      checkTtl(ttlMs, PROVIDER);
       return claimNow(key, value, ttlMs, now()) === null;
     },
 
     async get(key) {
       checkOpen();
-      checkKey(key);
+      checkKey(key, PROVIDER);
       return getNow(key, now());
     },
 
     async set(key, value, ttlMs) {
       checkOpen();
-      checkKey(key);
-      checkValue(value);
-      if (ttlMs !== undefined) checkTtl(ttlMs);
+      checkKey(key, PROVIDER);
+      checkValue(value, PROVIDER);
+      if (ttlMs !== undefined) checkTtl(ttlMs, PROVIDER);
       setNow(key, value, ttlMs, now());
     },
 
     async delete(key) {
       checkOpen();
-      checkKey(key);
+      checkKey(key, PROVIDER);
       deleteNow(key);
     },
 
     async batch(steps) {
       checkOpen();
-      if (!Array.isArray(steps)) {
-        throw new ValidationError("`steps` must be an array of batch steps.", {
-          code: "invalid_value",
-          provider: PROVIDER,
-        });
-      }
       // Validate every step first, so a bad one fails the batch before anything changed.
-      for (const step of steps) {
-        checkKey(step?.key);
-        if (step.op === "claim" || step.op === "set") checkValue(step.value);
-        if (step.op === "claim" || (step.op === "set" && step.ttlMs !== undefined))
-          checkTtl(step.ttlMs);
-        if (step.op === "expect") checkExpected(step.values);
-        if (!["claim", "absent", "expect", "get", "set", "delete"].includes(step.op)) {
-          throw new ValidationError("Unknown batch step `op`.", {
-            code: "invalid_value",
-            provider: PROVIDER,
-          });
-        }
-      }
+      checkSteps(steps, PROVIDER);
       // No `await` from here on: the whole batch is atomic on the single JS thread.
       const time = now();
       const values: (string | null)[] = [];
@@ -383,47 +366,3 @@ const optionsSchema = optionsObject(
   (options) =>
     `Memory store options must be an object, got ${Array.isArray(options) ? "an array" : describe(options)}`,
 );
-
-function checkTtl(ttlMs: unknown): void {
-  if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw new ValidationError(
-      `\`ttlMs\` must be a positive integer number of milliseconds, got ${describe(ttlMs)}.`,
-      { code: "invalid_ttl", provider: PROVIDER },
-    );
-  }
-}
-
-function checkKey(key: unknown): void {
-  if (typeof key !== "string") {
-    throw new ValidationError(`\`key\` must be a string, got ${describe(key)}.`, {
-      code: "invalid_key",
-      provider: PROVIDER,
-    });
-  }
-}
-
-function checkValue(value: unknown): void {
-  if (typeof value !== "string") {
-    throw new ValidationError(`\`value\` must be a string, got ${describe(value)}.`, {
-      code: "invalid_value",
-      provider: PROVIDER,
-    });
-  }
-}
-
-function checkExpected(values: unknown): void {
-  if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) {
-    throw new ValidationError("`values` of an `expect` step must be an array of strings.", {
-      code: "invalid_value",
-      provider: PROVIDER,
-    });
-  }
-}
-
-/** A short description of a bad argument for error messages (never the content of a string). */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") return "a string";
-  return typeof value;
-}
