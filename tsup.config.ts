@@ -1,14 +1,20 @@
 import { defineConfig, type Options } from "tsup";
 
-/** Public entry points: the root, the two adapters and `otzovik/testing`. */
+/** Public entry points: the root, the two adapters, `otzovik/testing` and `otzovik/bullmq`. */
 const entries = {
   index: "src/index.ts",
   express: "src/adapters/express.ts",
   fetch: "src/adapters/fetch.ts",
   testing: "src/testing/index.ts",
+  bullmq: "src/schedulers/bullmq.ts",
 };
 
-const common: Options = { target: "node20", sourcemap: true, clean: false, external: ["msw"] };
+const common: Options = {
+  target: "node20",
+  sourcemap: true,
+  clean: false,
+  external: ["msw", "bullmq"],
+};
 
 export default defineConfig([
   // ESM keeps one file per module, so a bundler drops whole modules a user does not import

@@ -199,8 +199,8 @@ function isStoredJob(value: unknown): value is StoredJob {
  *   scheduler: bullmqScheduler({ connection: { url: process.env.REDIS_URL } }),
  * });
  *
- * @throws {@link ConfigError} naming the option: `connection` missing, `queueName` empty or with
- *   `:`, a number out of range, `logger` not an object.
+ * @throws `ConfigError` (exported by `otzovik`) naming the option: `connection` missing,
+ *   `queueName` empty or with `:`, a number out of range, `logger` not an object.
  */
 export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
   const valid = parseOptions(optionsSchema, options, { provider: PROVIDER });
