@@ -172,8 +172,9 @@ function isStoredJob(value: unknown): value is StoredJob {
  * - **Ids**: each job's BullMQ id is {@link bullmqJobId} of the requester's id, so scheduling an
  *   order that is already pending (waiting, delayed or running) is a no-op resolving `false`, also
  *   across processes. A job that failed for good (kept for inspection) is not pending: scheduling
- *   its id again replaces it. The job name is always {@link BULLMQ_JOB_NAME}; neither names nor
- *   ids carry a phone.
+ *   its id again replaces it (a job due now that already ran and was removed before `schedule()`
+ *   could look counts as scheduled: `true`). The job name is always {@link BULLMQ_JOB_NAME};
+ *   neither names nor ids carry a phone.
  * - **Data**: the job's data is the requester's job, which holds the customer's phone (it must, to
  *   send). Completed jobs are removed at once; failed ones are kept for
  *   {@link BullmqSchedulerOptions.keepFailedMs} / {@link BullmqSchedulerOptions.keepFailedCount}.
@@ -382,7 +383,10 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
         if (!stored) return true;
         if (stored.data?.token === token) return true;
         if (!stored.finishedOn) return false;
-        // Failed for good and kept for inspection: not pending, so this schedule replaces it.
+        // Failed for good and kept for inspection: not pending, so this schedule replaces it. (Two
+        // processes replacing one failed job at the same moment may both resolve `true`, one's
+        // removal taking the other's new job: one job still results. The requester never
+        // schedules one id twice at once; its ledger claim comes first.)
         await q.remove(jobId);
       }
       return false;
