@@ -1,19 +1,20 @@
 import { defineConfig, type Options } from "tsup";
 
-/** Public entry points: the root, the two adapters, `otzovik/testing` and `otzovik/redis`. */
+/** Public entry points: the root, the two adapters, `otzovik/testing`, `otzovik/redis` and `otzovik/bullmq`. */
 const entries = {
   index: "src/index.ts",
   express: "src/adapters/express.ts",
   fetch: "src/adapters/fetch.ts",
   testing: "src/testing/index.ts",
   redis: "src/stores/redis.ts",
+  bullmq: "src/schedulers/bullmq.ts",
 };
 
 const common: Options = {
   target: "node20",
   sourcemap: true,
   clean: false,
-  external: ["msw", "ioredis", "redis"],
+  external: ["msw", "ioredis", "redis", "bullmq"],
 };
 
 export default defineConfig([

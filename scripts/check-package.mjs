@@ -1,7 +1,7 @@
 // Checks the built package as users load it: the "exports" map resolves for import and require,
 // both formats export the same names, and a parser works from each. Run after `npm run build`.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -56,6 +56,32 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   }
 }
 assert.equal(pkg.sideEffects, false);
+
+// otzovik/bullmq loads from both formats, and it alone loads bullmq (an optional peer): no other
+// built file imports or requires it, so the root and the other entries work without it.
+const esmBullmq = await import("otzovik/bullmq");
+const cjsBullmq = require("otzovik/bullmq");
+assert.deepEqual(
+  Object.keys(cjsBullmq)
+    .filter((k) => k !== "default" && k !== "__esModule")
+    .sort(),
+  Object.keys(esmBullmq).sort(),
+  "otzovik/bullmq: ESM and CJS builds must export the same names",
+);
+assert.equal(esmBullmq.bullmqJobId("x"), cjsBullmq.bullmqJobId("x"));
+const loadsBullmq = readdirSync(new URL("../dist/", import.meta.url), { recursive: true })
+  .filter((file) => /\.(c?js)$/.test(file))
+  .filter((file) =>
+    /(from |require\()["']bullmq["']/.test(
+      readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8"),
+    ),
+  )
+  .sort();
+assert.deepEqual(
+  loadsBullmq,
+  ["bullmq.cjs", "schedulers/bullmq.js"],
+  "only otzovik/bullmq loads bullmq",
+);
 console.log(
   `package ok: ${esmNames.length} exports, ESM and CJS agree, every "exports" target exists`,
 );
@@ -86,22 +112,45 @@ console.log(
       `${imports.join("\n")}\nimport { createFakeSmsRu } from "otzovik/testing";\n${use}\nconsole.log(createFakeSmsRu);\n`,
     );
     writeFileSync(join(dir, "cjs.cts"), `${imports.join("\n")}\n${use}\n`);
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          module: "node16",
-          moduleResolution: "node16",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: [],
-          lib: ["ES2022", "DOM"],
-        },
-        files: ["esm.mts", "cjs.cts"],
-      }),
+    /** Compiles `files` in `dir` as a node16 project with full lib check and only `types`. */
+    const compile = (name, files, types) => {
+      writeFileSync(
+        join(dir, name),
+        JSON.stringify({
+          compilerOptions: {
+            module: "node16",
+            moduleResolution: "node16",
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types,
+            lib: ["ES2022", "DOM"],
+          },
+          files,
+        }),
+      );
+      execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(dir, name)], {
+        stdio: "inherit",
+      });
+    };
+    compile("tsconfig.json", ["esm.mts", "cjs.cts"], []);
+    // otzovik/bullmq brings BullMQ's own types, which need Node's (`NodeJS.Timeout`): its users
+    // have @types/node, so this project has them too.
+    mkdirSync(join(dir, "node_modules", "@types"));
+    symlinkSync(
+      join(root, "node_modules", "@types", "node"),
+      join(dir, "node_modules", "@types", "node"),
+      "dir",
     );
-    execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", dir], { stdio: "inherit" });
+    const bullmq = [
+      'import { bullmqScheduler, bullmqJobId, type BullmqSchedulerOptions } from "otzovik/bullmq";',
+      'import type { Scheduler } from "otzovik";',
+      'const options: BullmqSchedulerOptions = { connection: { host: "127.0.0.1", port: 6379 }, worker: false };',
+      'const s: Scheduler = bullmqScheduler(options); console.log(s, bullmqJobId("x"));',
+    ].join("\n");
+    writeFileSync(join(dir, "bullmq-esm.mts"), `${bullmq}\n`);
+    writeFileSync(join(dir, "bullmq-cjs.cts"), `${bullmq}\n`);
+    compile("tsconfig.bullmq.json", ["bullmq-esm.mts", "bullmq-cjs.cts"], ["node"]);
     console.log(
       "types ok: a node16 TypeScript project (ESM and CJS) compiles against every entry point",
     );

@@ -93,6 +93,16 @@ describe("public API: runtime exports per entry point", () => {
     `);
   });
 
+  it("otzovik/bullmq", async () => {
+    expect(await names(import("../src/schedulers/bullmq.js"))).toMatchInlineSnapshot(`
+      [
+        "BULLMQ_JOB_NAME",
+        "bullmqJobId",
+        "bullmqScheduler",
+      ]
+    `);
+  });
+
   it("otzovik/testing", async () => {
     expect(await names(import("../src/testing/index.js"))).toMatchInlineSnapshot(`
       [

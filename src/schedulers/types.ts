@@ -22,8 +22,11 @@ export type JobHandler = (job: ScheduledJob) => Promise<void>;
  * and then schedules delayed sends and sends held back by quiet hours.
  *
  * The default {@link inProcessScheduler} keeps jobs in memory: pending sends are lost when the
- * process stops. A durable implementation (a Redis/BullMQ one comes later) keeps them across
- * restarts and runs each job once across all processes.
+ * process stops. A durable implementation (`bullmqScheduler` of `otzovik/bullmq`) keeps them
+ * across restarts and runs each job once across all processes.
+ *
+ * A running job is no longer pending: its handler may schedule its own id again (a send that
+ * became due in quiet hours waits for the morning).
  */
 export interface Scheduler {
   /** A short name for logs, e.g. `"in-process"`. */
@@ -34,6 +37,10 @@ export interface Scheduler {
   start(handler: JobHandler): void | Promise<void>;
   /** Schedules a job; resolves `false` when a job with the same id is already pending. */
   schedule(job: ScheduledJob): Promise<boolean>;
-  /** Stops running jobs and resolves with the jobs that were still pending (not run). */
+  /**
+   * Stops running jobs and resolves with the jobs that were still pending (not run), which this
+   * scheduler drops. A {@link Scheduler.durable} scheduler keeps its pending jobs for the next
+   * process and resolves `[]`.
+   */
   close(): Promise<ScheduledJob[]>;
 }

@@ -1,7 +1,7 @@
 /**
  * Runs one of the examples as a separate Node process, the way a user runs it, but against the
  * TypeScript sources: `node --import tsx --import ./test/helpers/otzovik-from-src-register.mjs`
- * maps `otzovik`, `otzovik/express`, `otzovik/fetch` and `otzovik/testing` to src/ (see
+ * maps `otzovik` and its subpaths (`otzovik/express`, `otzovik/bullmq`…) to src/ (see
  * otzovik-from-src.mjs), so no `npm run build` is needed and a stale dist/ cannot be tested.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";

@@ -20,6 +20,8 @@ export const sources = {
   "otzovik/express": "src/adapters/express.ts",
   "otzovik/fetch": "src/adapters/fetch.ts",
   "otzovik/testing": "src/testing/index.ts",
+  "otzovik/redis": "src/stores/redis.ts",
+  "otzovik/bullmq": "src/schedulers/bullmq.ts",
 };
 
 export async function resolve(specifier, context, nextResolve) {
