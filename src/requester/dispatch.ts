@@ -20,11 +20,15 @@ export interface SendTime {
   readonly now: boolean;
 }
 
-/** The time to send an event that happened at `at`: after the delay, outside quiet hours. */
-export function sendTime(timing: Timing, at: number): SendTime {
+/**
+ * The time to send an event that happened at `at`: after the delay, outside quiet hours. With
+ * `sendsHere` false (a scheduler that only enqueues) nothing is sent now: every send is scheduled.
+ */
+export function sendTime(timing: Timing, at: number, sendsHere = true): SendTime {
   const earliest = at + timing.delayMs;
   const runAt = timing.quiet ? nextAllowedTime(earliest, timing.quiet) : earliest;
-  return { runAt, quiet: runAt !== earliest, now: runAt - at <= SCHEDULE_THRESHOLD_MS };
+  const now = sendsHere && runAt - at <= SCHEDULE_THRESHOLD_MS;
+  return { runAt, quiet: runAt !== earliest, now };
 }
 
 /** Puts a job on the scheduler (once it has its handler). */

@@ -99,6 +99,8 @@ export function createPipeline(
   track: <T>(promise: Promise<T>) => Promise<T>,
 ): Pipeline {
   const { logger, options, now } = config;
+  /** `false` when the scheduler only enqueues: then every send is scheduled, none sent here. */
+  const sendsHere = config.scheduler.runsJobs !== false;
 
   /** Looks a phone up through the job's source, with the tenant's client (else the requester's). */
   async function lookupPhone(job: SendJob, lookup: PhoneLookup, plan: TenantPlan) {
@@ -156,7 +158,7 @@ export function createPipeline(
     order: Order,
   ): Promise<Outcome | Claimed> {
     const dedupeKey = await ledger.orderKey(tenantId, order.source, order.id, order.fallbackKey);
-    const when = sendTime(plan.timing, now());
+    const when = sendTime(plan.timing, now(), sendsHere);
     const known = order.lookup === null;
     const contact = known
       ? await ledger.contact(tenantId, order, plan.timing.frequencyCapMs)
@@ -200,7 +202,11 @@ export function createPipeline(
             "the phone could not be looked up: no contact with a valid phone",
           );
         }
-        when = sendTime({ ...plan.timing, delayMs: Math.max(0, when.runAt - now()) }, now());
+        when = sendTime(
+          { ...plan.timing, delayMs: Math.max(0, when.runAt - now()) },
+          now(),
+          sendsHere,
+        );
         const contact = await ledger.contact(
           job.tenant.id,
           { phone, email: job.email },

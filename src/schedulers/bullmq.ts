@@ -334,6 +334,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
   return {
     name: PROVIDER,
     durable: true,
+    runsJobs: runsWorker,
     start(h) {
       if (closed)
         throw new OtzovikError("The scheduler is closed.", {

@@ -33,6 +33,12 @@ export interface Scheduler {
   readonly name: string;
   /** `true` when pending jobs survive a restart of the process. */
   readonly durable: boolean;
+  /**
+   * `false` when this process only enqueues and never runs jobs (a web process beside a separate
+   * worker, a serverless route): the requester then schedules every send, also those due at once,
+   * so this process sends nothing itself. Default (absent): `true`.
+   */
+  readonly runsJobs?: boolean;
   /** Registers the job handler. Called once, before the first {@link Scheduler.schedule}. */
   start(handler: JobHandler): void | Promise<void>;
   /** Schedules a job; resolves `false` when a job with the same id is already pending. */

@@ -3,41 +3,13 @@ import { DeliveryUnknownError, ProviderError } from "../../src/core/errors.js";
 import type { SmsSender } from "../../src/providers/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import type { Outcome } from "../../src/requester/types.js";
-import type { JobHandler, ScheduledJob, Scheduler } from "../../src/schedulers/types.js";
+import type { ScheduledJob, Scheduler } from "../../src/schedulers/types.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import { fixtureJson } from "../helpers/fixtures.js";
+import { manualScheduler } from "../helpers/manual-scheduler.js";
 import { gatedSmsClient, recordingSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "job-run-twice-key-0123456789";
-
-/**
- * A scheduler that only keeps what it is given: the test runs the handler itself, as a durable
- * scheduler does after a worker was killed (BullMQ recovers the stalled job and runs it again).
- */
-function manualScheduler() {
-  let handler: JobHandler | null = null;
-  const jobs: ScheduledJob[] = [];
-  const scheduler: Scheduler = {
-    name: "manual",
-    durable: true,
-    start(h) {
-      handler = h;
-    },
-    async schedule(job) {
-      if (jobs.some((j) => j.id === job.id)) return false;
-      jobs.push(job);
-      return true;
-    },
-    async close() {
-      return [];
-    },
-  };
-  const run = (job: ScheduledJob) => {
-    if (!handler) throw new Error("not started");
-    return handler(job);
-  };
-  return { scheduler, jobs, run };
-}
 
 function order(id: string): string {
   const events = fixtureJson<Record<string, any>[]>("iiko", "iiko-01-delivery-closed.json");

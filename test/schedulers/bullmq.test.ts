@@ -151,12 +151,15 @@ describe("bullmqScheduler", () => {
   it("`worker: false` only enqueues; a worker process runs the job", async () => {
     const name = freshQueue();
     const { s: web, ran: ranOnWeb } = await recording(name, { worker: false });
+    // The requester reads this to schedule every send, also those due at once.
+    expect(web.runsJobs).toBe(false);
     const runAt = Date.now();
     expect(await web.schedule({ id: "o1", runAt, data: { n: 1 } })).toBe(true);
     await sleep(300);
     expect(ranOnWeb).toEqual([]);
     expect(await inspect(name).getWaitingCount()).toBe(1);
-    const { ran } = await recording(name);
+    const { s: worker, ran } = await recording(name);
+    expect(worker.runsJobs).toBe(true);
     await until(() => ran.length === 1);
     expect(ran).toEqual([{ id: "o1", runAt, data: { n: 1 } }]);
     expect(ranOnWeb).toEqual([]);
