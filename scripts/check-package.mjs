@@ -47,6 +47,18 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     Object.keys(esmRedis).sort(),
     "otzovik/redis: ESM and CJS builds must export the same names",
   );
+  // Each CommonJS entry bundles its own copy of the errors: an error from otzovik/redis must still
+  // be an OtzovikError of the root's (the requester keeps its code only then).
+  for (const [format, root, redis] of [
+    ["cjs", cjs, cjsRedis],
+    ["esm", esm, esmRedis],
+  ]) {
+    assert.throws(
+      () => redis.redisStore({ client: null }),
+      (error) => error instanceof root.OtzovikError && error.code === "config_invalid",
+      `${format}: an otzovik/redis error is an OtzovikError of otzovik`,
+    );
+  }
   for (const file of ["dist/redis.cjs", "dist/stores/redis.js"]) {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
     assert.ok(

@@ -82,6 +82,9 @@ export interface OtzovikErrorOptions {
   cause?: unknown;
 }
 
+/** Marks otzovik's errors, whichever bundled copy of {@link OtzovikError} made them. */
+const ERROR_BRAND = Symbol.for("otzovik.error");
+
 /** `true` for the categories where trying again later may succeed. */
 function isRetryableCategory(category: ErrorCategory): boolean {
   return category === "retryable" || category === "defer";
@@ -103,6 +106,17 @@ function isRetryableCategory(category: ErrorCategory): boolean {
  * They never contain API keys, tokens or full phone numbers.
  */
 export class OtzovikError extends Error {
+  /**
+   * `error instanceof OtzovikError` is true for otzovik's errors from any copy of this class: each
+   * CommonJS entry point (`otzovik`, `otzovik/redis`, `otzovik/express`…) bundles its own, so a
+   * plain prototype check would miss an error thrown by another entry. Subclasses (`ConfigError`…)
+   * keep the plain check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== OtzovikError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && Object.hasOwn(value, ERROR_BRAND);
+  }
+
   /** Machine-readable code (the provider's own code where there is one). */
   readonly code: ErrorCode;
   /** The provider or source the error is about, or `null`. */
@@ -120,6 +134,7 @@ export class OtzovikError extends Error {
     this.provider = options.provider ?? null;
     this.category = options.category ?? (options.retryable ? "retryable" : "permanent");
     this.retryable = options.retryable ?? isRetryableCategory(this.category);
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 
