@@ -113,6 +113,7 @@ export class OtzovikError extends Error {
    * keep the plain check.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class checked against, maybe a subclass
     if (this !== OtzovikError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === "object" && value !== null && Object.hasOwn(value, ERROR_BRAND);
   }
