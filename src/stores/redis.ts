@@ -118,9 +118,10 @@ export interface RedisStore extends Store {
  * | `{prefix}:optout:{tenant}:{phone hash}` | an opt-out | none (kept until deleted) |
  * | `{prefix}::{key}` | any other key (your own calls of the store) | as set |
  *
- * Every key with a TTL expires on its own; only opt-outs stay. Give Redis a `maxmemory-policy`
- * that never evicts them (`volatile-lru`, `volatile-ttl` or `noeviction`), and persistence (AOF
- * or RDB) if an opt-out must survive a restart.
+ * Every key with a TTL expires on its own; only opt-outs stay. Give Redis `maxmemory-policy
+ * noeviction` (any evicting policy, `volatile-*` included, may drop an order's claim before its TTL,
+ * and a replayed webhook would then message the customer twice) and persistence (AOF or RDB), so
+ * claims and opt-outs survive a restart.
  *
  * **Failures.** When Redis cannot be reached, answers with an error or does not answer within
  * `timeoutMs`, the call rejects with an {@link OtzovikError} whose `category` is `"retryable"`

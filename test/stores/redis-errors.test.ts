@@ -40,7 +40,7 @@ describe("Redis store errors", () => {
   it("hints at the fix for the errors a deployment causes", () => {
     expect(
       storeError(new Error("OOM command not allowed when used memory > 'maxmemory'.")).message,
-    ).toContain("volatile-lru");
+    ).toContain("noeviction");
     expect(
       storeError(new Error("READONLY You can't write against a read only replica.")).message,
     ).toContain("primary");

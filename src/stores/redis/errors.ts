@@ -44,7 +44,7 @@ export function replyCode(error: unknown): string | null {
 }
 
 const HINTS: Readonly<Record<string, string>> = {
-  OOM: " Redis is out of memory (`maxmemory`): give it more, or let it evict only keys with a TTL (`volatile-lru`), never opt-outs.",
+  OOM: " Redis is out of memory (`maxmemory`): give it more memory. Keep `maxmemory-policy noeviction`: evicting order claims would let a replayed webhook message a customer twice.",
   READONLY: " The client is connected to a replica: connect it to the primary.",
   NOPERM:
     " The Redis user may not run this command or touch this key: check its ACL (GET, SET, DEL, EVAL, EVALSHA on the prefix's keys).",
