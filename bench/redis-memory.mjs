@@ -184,7 +184,9 @@ async function kind(pattern) {
 }
 
 const version = (await admin.info("server")).match(/redis_version:(\S+)/)[1];
-console.log(`redis-server ${version}, loopback, --save '' --appendonly no; node ${process.version}`);
+console.log(
+  `redis-server ${version}, loopback, --save '' --appendonly no; node ${process.version}`,
+);
 
 // --- 1. orders sent at once through the requester ----------------------------------------------
 
