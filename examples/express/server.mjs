@@ -18,6 +18,13 @@
 //   EXOLVE_WHATSAPP_API_KEY, EXOLVE_WHATSAPP_SENDER_ID        WhatsApp through Exolve (МТС)
 //   RESEND_API_KEY, RESEND_FROM                               email through Resend
 //   AMOCRM_SUBDOMAIN, AMOCRM_ACCESS_TOKEN                     phone lookup for amoCRM leads
+// Several instances (needs `npm i ioredis bullmq`; see docs/production.md):
+//   REDIS_URL             share dedupe, caps and opt-outs in Redis (otzovik/redis) and queue the
+//                         delayed sends in BullMQ (otzovik/bullmq), so they survive restarts
+//   HASH_SECRET           with REDIS_URL: keys the phone hashes in Redis; 16+ random characters,
+//                         the same on every instance (required outside dev mode; never printed)
+//   OTZOVIK_WORKER        with REDIS_URL: `false` for a web process that only enqueues (a worker
+//                         process sends); default `true`: this process also runs the queue's jobs
 import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES } from "node:http";
 import express from "express";
@@ -126,13 +133,24 @@ const DEV_KEY = "dev-key";
 const webhookKey = env("WEBHOOK_KEY") ?? (devMode ? DEV_KEY : undefined);
 const business = env("BUSINESS_NAME") ?? (devMode ? "Кофейня «Зерно»" : undefined);
 const reviewUrl = env("REVIEW_URL") ?? (devMode ? "https://example.com/review" : undefined);
+// With REDIS_URL: phones are written into Redis keys only as hashes keyed with HASH_SECRET.
+const redisUrl = env("REDIS_URL");
+const DEV_HASH_SECRET = "dev-only-hash-secret-not-for-production";
+const hashSecret = redisUrl
+  ? (env("HASH_SECRET") ?? (devMode ? DEV_HASH_SECRET : undefined))
+  : undefined;
 const missing = Object.entries({
   WEBHOOK_KEY: webhookKey,
   BUSINESS_NAME: business,
   REVIEW_URL: reviewUrl,
+  ...(redisUrl ? { HASH_SECRET: hashSecret } : {}),
 })
   .filter(([, value]) => !value)
-  .map(([name]) => `  ${name}`);
+  .map(([name]) =>
+    name === "HASH_SECRET"
+      ? "  HASH_SECRET (REDIS_URL is set: 16+ random characters, the same on every instance, e.g. `openssl rand -hex 32`)"
+      : `  ${name}`,
+  );
 if (channels.length === 0) {
   missing.push(
     "  the keys of at least one provider: SMSRU_API_KEY, or META_WHATSAPP_ACCESS_TOKEN and META_WHATSAPP_PHONE_NUMBER_ID, or EXOLVE_WHATSAPP_API_KEY and EXOLVE_WHATSAPP_SENDER_ID, or RESEND_API_KEY and RESEND_FROM",
@@ -146,6 +164,50 @@ if (missing.length > 0) {
   );
   console.error(missing.join("\n"));
   process.exit(1);
+}
+
+// --- Redis and BullMQ: several instances, and sends that survive a restart (REDIS_URL) -------------
+// Without REDIS_URL: the defaults, memoryStore() and the in-process scheduler (one instance; what
+// is scheduled is lost when it stops).
+let redis; // the store's ioredis client: ours to close, after the requester
+let shared = {};
+let runsWorker = true;
+if (redisUrl) {
+  if (hashSecret.length < 16) {
+    console.error(
+      "HASH_SECRET must be at least 16 characters: a random string, the same on every instance.",
+    );
+    process.exit(1);
+  }
+  const worker = env("OTZOVIK_WORKER")?.toLowerCase();
+  if (worker !== undefined && !["true", "false", "1", "0"].includes(worker)) {
+    console.error("OTZOVIK_WORKER must be true or false.");
+    process.exit(1);
+  }
+  runsWorker = worker !== "false" && worker !== "0";
+  let modules;
+  try {
+    modules = await Promise.all([
+      import("ioredis"),
+      import("otzovik/redis"),
+      import("otzovik/bullmq"),
+    ]);
+  } catch (error) {
+    console.error(
+      `REDIS_URL is set, so this example needs ioredis and bullmq: npm i ioredis bullmq (${error.message})`,
+    );
+    process.exit(1);
+  }
+  const [{ Redis }, { redisStore }, { bullmqScheduler }] = modules;
+  redis = new Redis(redisUrl);
+  // Connection trouble is logged, not thrown (an `error` event with no listener would crash).
+  redis.on("error", (error) => line("error", "Redis connection error", { error: error.message }));
+  shared = {
+    store: redisStore({ client: redis }),
+    hashSecret,
+    // BullMQ opens (and closes) its own connections from the URL.
+    scheduler: bullmqScheduler({ connection: { url: redisUrl }, worker: runsWorker, logger }),
+  };
 }
 
 // --- amoCRM: its status webhooks carry no phone; look it up through the API ------------------------
@@ -178,6 +240,7 @@ const requester = createReviewRequester({
   channels,
   amocrm,
   delayMs: delayMinutes * 60_000,
+  ...shared,
   // Dev mode sends at once, whatever the time, and lets the demo curls (one phone) all go out.
   ...(devMode ? { quietHours: false, frequencyCapMs: false } : {}),
   logger,
@@ -225,12 +288,22 @@ server.listen(Number(env("PORT") ?? 3000), () => {
   const { port } = server.address();
   const base = `http://localhost:${port}`;
   console.log(`otzovik example listening on ${base}`);
+  if (redis) {
+    // Where Redis is, never the URL itself: it may hold a password.
+    console.log(`store: Redis (otzovik/redis) at ${redisHost(redisUrl)}`);
+    console.log(
+      runsWorker
+        ? 'scheduler: BullMQ (otzovik/bullmq), queue "otzovik"; this process also runs its jobs'
+        : 'scheduler: BullMQ (otzovik/bullmq), queue "otzovik"; enqueue only (OTZOVIK_WORKER=false): a worker process sends',
+    );
+  }
   if (devMode) {
     console.log("dev mode: no provider keys set, so messages are printed, not sent");
     console.log("dev mode: quiet hours and the per-phone frequency cap are off, sends go out now");
     if (!env("WEBHOOK_KEY")) console.log(`dev mode: webhook key "${DEV_KEY}" (set WEBHOOK_KEY)`);
     if (!env("BUSINESS_NAME"))
       console.log(`dev mode: demo business "${business}" (set BUSINESS_NAME)`);
+    if (redis && !env("HASH_SECRET")) console.log("dev mode: demo hash secret (set HASH_SECRET)");
     // Only the public dev key is ever printed; a WEBHOOK_KEY you set stays out of the output.
     const key = env("WEBHOOK_KEY") ? "$WEBHOOK_KEY" : DEV_KEY;
     console.log("try:");
@@ -244,10 +317,21 @@ server.listen(Number(env("PORT") ?? 3000), () => {
   }
 });
 
+/** `host:port` of a Redis URL, without the user name or password it may hold. */
+function redisHost(url) {
+  try {
+    return new URL(url).host || "REDIS_URL";
+  } catch {
+    return "REDIS_URL";
+  }
+}
+
 // --- shutdown: SIGTERM (docker stop, Kubernetes) or Ctrl+C ----------------------------------------
 // 1. stop taking webhooks; requests already in flight still get their answer (up to 5 s);
-// 2. close the requester: sends already answered with 200 finish (up to 3 s), the scheduler stops;
-// 3. say which scheduled sends could not be kept (ids only: no phones), exit 0.
+// 2. close the requester: sends already answered with 200 finish (up to 3 s), the scheduler stops
+//    (BullMQ: after the jobs this process is running); then the Redis client, if any;
+// 3. say which scheduled sends could not be kept (ids only: no phones), exit 0. With BullMQ none
+//    is lost: they wait in Redis for a worker.
 // Under 10 s in all, docker's default before it kills.
 let closing = false;
 async function shutdown(signal) {
@@ -270,7 +354,12 @@ async function shutdown(signal) {
   clearInterval(sweep);
   clearTimeout(grace);
   const { pending } = await requester.close({ timeoutMs: 3_000 });
-  if (pending.length === 0) console.log("no scheduled review requests pending");
+  if (redis) {
+    // quit() waits for the replies still due; a client that is not connected just disconnects.
+    if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
+    console.log("scheduled review requests stay queued in Redis for a worker");
+  } else if (pending.length === 0) console.log("no scheduled review requests pending");
   else {
     console.log(`${pending.length} scheduled review request(s) not sent (in-process scheduler):`);
     for (const job of pending) console.log(`  ${job.id} due ${job.runAt}`);

@@ -28,11 +28,12 @@ const commands = [...readme.matchAll(/^( *)```bash\n([\s\S]*?)^\1```/gm)]
   )
   .filter((body) => body.startsWith('curl -X POST "http://localhost:3000/api/webhook/'));
 
-// Dev mode: no provider key may leak in from the environment, nor NODE_ENV=production.
+// Dev mode: no provider key may leak in from the environment, nor NODE_ENV=production, nor
+// REDIS_URL (this test runs the default, one-instance setup).
 const env = { ...process.env, PORT: "0", NO_COLOR: "1" };
 for (const name of Object.keys(env)) {
   if (
-    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV)$/.test(
+    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV|REDIS_URL|HASH_SECRET|OTZOVIK_WORKER)$/.test(
       name,
     )
   )

@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Provider variables that would take an example out of dev mode. */
 const PROVIDER_ENV = /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_/;
+/** Variables that switch an example to Redis and BullMQ: only the tests that want it pass them. */
+const REDIS_ENV = ["REDIS_URL", "HASH_SECRET", "OTZOVIK_WORKER"];
 
 /** A running example process. */
 export interface ExampleProcess {
@@ -48,6 +50,11 @@ export interface ExampleOptions {
    * and wait until it accepts connections instead.
    */
   readonly port?: number;
+  /**
+   * For a script that serves no HTTP at all (a queue worker): wait for this line in its stdout
+   * instead; {@link ExampleProcess.port} is then `0`.
+   */
+  readonly ready?: RegExp;
 }
 
 /** What {@link runExample} saw: how the process ended and everything it printed. */
@@ -58,12 +65,16 @@ export interface ExampleRun {
   readonly stderr: string;
 }
 
-/** The child's environment: the test's, minus provider variables, loaders and NODE_ENV, plus `extra`. */
+/**
+ * The child's environment: the test's, minus provider variables, Redis settings, loaders and
+ * NODE_ENV, plus `extra`.
+ */
 function exampleEnv(
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of Object.keys(env)) if (PROVIDER_ENV.test(name)) delete env[name];
+  for (const name of REDIS_ENV) delete env[name];
   // Loaders or flags the test runner was started with are not the example's, nor is its
   // NODE_ENV (vitest sets "test"; "production" would turn dev mode off): tests pass their own.
   delete env.NODE_OPTIONS;
@@ -139,7 +150,8 @@ export async function runExample(
 
 /**
  * Spawns `script` (relative to the repository root) with `PORT=0`, waits for its listening line
- * (or, with the `port` option, for that port to accept connections) and returns a handle.
+ * (or, with the `port` option, for that port to accept connections; with `ready`, for that line)
+ * and returns a handle.
  * Rejects, with the output so far, if it exits or does not listen in time.
  */
 export async function startExample(
@@ -184,7 +196,10 @@ export async function startExample(
   const pid = child.pid!;
   try {
     let port: number;
-    if (options.port === undefined) {
+    if (options.ready) {
+      await waitFor(options.ready, options.timeoutMs ?? 15_000);
+      port = 0;
+    } else if (options.port === undefined) {
       const listening = await waitFor(
         /listening on http:\/\/localhost:(\d+)/,
         options.timeoutMs ?? 15_000,
