@@ -48,6 +48,11 @@ export interface ExampleOptions {
    * and wait until it accepts connections instead.
    */
   readonly port?: number;
+  /**
+   * For a script that serves no HTTP (a queue worker): resolve once it prints a match of this
+   * instead of a listening line; the handle's `port` is then `0`.
+   */
+  readonly ready?: RegExp;
 }
 
 /** What {@link runExample} saw: how the process ended and everything it printed. */
@@ -184,7 +189,10 @@ export async function startExample(
   const pid = child.pid!;
   try {
     let port: number;
-    if (options.port === undefined) {
+    if (options.ready) {
+      await waitFor(options.ready, options.timeoutMs ?? 15_000);
+      port = 0;
+    } else if (options.port === undefined) {
       const listening = await waitFor(
         /listening on http:\/\/localhost:(\d+)/,
         options.timeoutMs ?? 15_000,
