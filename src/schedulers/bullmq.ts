@@ -189,7 +189,9 @@ function isStoredJob(value: unknown): value is StoredJob {
  * - **A job rescheduling itself**: a running job that schedules its own id again (a send that
  *   became due in quiet hours waits for the morning) moves to the new time with the new data.
  * - **`close()`** closes the worker (after its running jobs finish) and the queue, and resolves
- *   with `[]`: pending jobs stay in Redis and run when a worker is back, nothing is lost.
+ *   with `[]`: pending jobs stay in Redis and run when a worker is back, nothing is lost. Until
+ *   the worker has closed, `schedule()` still adds jobs, so a job that fails while `close()` waits
+ *   for it schedules its retry; after that `schedule()` rejects (`scheduler_closed`).
  *
  * `runAt` in the past runs at once. Timers are Redis's and BullMQ's, not fake timers.
  *
@@ -229,7 +231,14 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
   let handler: JobHandler | null = null;
   let queue: Queue<StoredJob> | null = null;
   let worker: Worker<StoredJob> | null = null;
+  /** `close()` was called: `start()` refuses. */
   let closed = false;
+  /**
+   * The worker has closed (its running jobs are done) and the queue is closing: `schedule()`
+   * refuses. Until then it still adds jobs, so a job finishing during `close()` can schedule its
+   * retry instead of losing it.
+   */
+  let refusing = false;
   /** Jobs this process is running, by BullMQ id. */
   const running = new Map<string, Running>();
   /** Errors the processor has logged already, so the `failed` event does not log them again. */
@@ -346,7 +355,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
       openWorker();
     },
     async schedule(job) {
-      if (closed)
+      if (refusing)
         throw new OtzovikError("The scheduler is closed.", {
           code: "scheduler_closed",
           provider: PROVIDER,
@@ -396,8 +405,10 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
       if (closed) return [];
       closed = true;
       try {
+        // Waits for the running jobs, which may still schedule (a retry): the queue stays open.
         await worker?.close();
       } finally {
+        refusing = true;
         await queue?.close();
       }
       // Pending jobs stay in Redis and run when a worker is back: none is lost.

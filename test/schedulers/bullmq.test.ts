@@ -180,6 +180,39 @@ describe("bullmqScheduler", () => {
     expect(first.ran).toEqual([]);
   });
 
+  it("a job still running when close() is called can schedule (its retry): the job is kept", async () => {
+    // Found by the flaky-provider proof (test/soak/redis-flaky-provider.soak.test.ts): a worker
+    // stopped with SIGTERM lost the retries of the sends it was finishing ("scheduler is closed").
+    const name = freshQueue();
+    const s = scheduler(name);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let running = false;
+    let scheduled: Promise<boolean> | null = null;
+    await s.start(async (job) => {
+      if (job.id !== "first") return;
+      running = true;
+      await gate;
+      scheduled = s.schedule({ id: "first#2", runAt: Date.now() + 200, data: { attempt: 2 } });
+      await scheduled;
+    });
+    await s.schedule({ id: "first", runAt: Date.now(), data: { attempt: 1 } });
+    await until(() => running);
+    const closing = s.close();
+    await sleep(100);
+    release();
+    expect(await closing).toEqual([]);
+    expect(await scheduled).toBe(true);
+    await expect(s.schedule({ id: "later", runAt: Date.now(), data: null })).rejects.toMatchObject({
+      code: "scheduler_closed",
+    });
+    const again = await recording(name);
+    await until(() => again.ran.length === 1);
+    expect(again.ran.map((j) => [j.id, j.data])).toEqual([["first#2", { attempt: 2 }]]);
+  });
+
   it("retries a rejecting handler with backoff, then removes the job", async () => {
     const name = freshQueue();
     const errors: unknown[] = [];
