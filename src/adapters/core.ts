@@ -21,7 +21,7 @@ export interface WebhookHandlerOptions {
    * a slow answer (amoCRM after 2 s) and then retries or disables the hook. By then the handler
    * answers 200 if every event is claimed (sends go on after the answer; where the runtime may
    * stop once the answer is out, pass `waitUntil`), or 503 with `Retry-After` if claiming did not
-   * finish (whatever it claims later is given back, so the retry is not a duplicate).
+   * finish (whatever it still claims is sent all the same; the retry finds it a duplicate).
    * Default 1,500 ms.
    */
   readonly answerTimeoutMs?: number;
@@ -246,7 +246,7 @@ function resolveSettings(options: WebhookHandlerOptions): Settings {
  * limit, 408 for a body not received within `bodyTimeoutMs`, 400 for a body that cannot be
  * decoded, 200 with a small JSON summary for everything accepted (ignored events included: a
  * non-2xx makes iiko stop sending and amoCRM disable the hook), and 503 for an internal fault or
- * claims not made within `answerTimeoutMs` (the POS retries; claims are released). Never 500.
+ * claims not made within `answerTimeoutMs` (the POS retries; what was claimed is still sent once). Never 500.
  *
  * @param requester - The requester that handles accepted webhooks.
  * @param options - Source, body limit and deadlines, response mode and logger.
@@ -354,8 +354,8 @@ async function respond(
       abandoned.aborted = true;
     });
     if (accepted === TIMED_OUT) {
-      // Whatever gets claimed after this is given back by accept() (the signal), so the POS's
-      // retry is not taken for a duplicate.
+      // Whatever gets claimed after this is still sent by accept() (the signal makes it throw,
+      // not give claims back); the POS's retry finds it a duplicate.
       accepting.catch(() => {});
       logger.warn(
         `the events were not claimed within answerTimeoutMs (${settings.answerTimeoutMs} ms); answered 503 so the sender retries`,

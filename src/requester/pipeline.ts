@@ -80,10 +80,10 @@ function orderOf(source: Source, event: ParsedEvent): Order {
   };
 }
 
-/** Why `accept()` gave its claims back: the caller's `signal` was aborted (it answered 503). */
+/** Why `accept()` threw: the caller's `signal` was aborted (it answered 503). */
 function abandoned(): OtzovikError {
   return new OtzovikError(
-    "accept() was abandoned by its caller (signal aborted) before the events were claimed; the claims were released.",
+    "accept() was abandoned by its caller (signal aborted) before every event was claimed; the events it did claim are sent, and the sender's retry finds them duplicates.",
     { code: "timeout", category: "retryable" },
   );
 }
@@ -276,13 +276,21 @@ export function createPipeline(
     const rejected = settled.find((s) => s.status === "rejected");
     const signal = handleOptions?.signal;
     if (rejected || signal?.aborted) {
-      // The store failed mid-way, or the caller already answered 503: give back what was claimed
-      // so the POS's retry is not a "duplicate".
-      await Promise.all(
-        settled.flatMap((s) =>
-          s.status === "fulfilled" && "claimed" in s.value ? [ledger.release(s.value.job.ref)] : [],
-        ),
+      // The store failed mid-way, or the caller already answered 503: the sender retries. What
+      // this call did claim is sent all the same, never given back: its retry may already have
+      // found the claim and stopped at "duplicate", and a claim given back after that would lose
+      // the order (a Redis restart mid-flood did). The retry of a kept order is a duplicate.
+      const kept = settled.flatMap((s) =>
+        s.status === "fulfilled" && "claimed" in s.value ? [s.value] : [],
       );
+      if (kept.length > 0)
+        track(
+          Promise.all(kept.map(async (c) => report(await finish(c.job, c.plan, c.when, c.begun)))),
+        ).catch((error) =>
+          logger.error("a send of an abandoned accept() failed", {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
       throw rejected ? rejected.reason : abandoned();
     }
     const steps = settled.map((s) => (s as PromiseFulfilledResult<Outcome | Claimed>).value);

@@ -359,9 +359,10 @@ export interface ReviewRequester {
    * (amoCRM gives up after 2 seconds): authenticates, parses and claims every event (so copies of
    * the webhook arriving later are duplicates), then returns; sends continue in `done`.
    *
-   * @throws when the store fails while claiming, or when `options.signal` was aborted before the
-   *   claims were made; claims already made are released, so the source's retry is handled
-   *   normally (adapters answer 503).
+   * @throws when the store fails while claiming, or when `options.signal` was aborted before
+   *   every claim was made (adapters answer 503, and the source retries). The events it did claim
+   *   are sent all the same (their sends are in flight for `close()`): the retry finds them
+   *   duplicates and claims the rest.
    */
   accept(source: SourceId, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /**
