@@ -12,14 +12,13 @@
 //    delay): what a pending BullMQ job adds to its order's keys.
 //
 // Needs `redis-server` on the PATH (or REDIS_SERVER_BIN). Run: npm run bench:redis-memory
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { Redis } from "ioredis";
 import { createReviewRequester } from "../dist/index.js";
 import { bullmqScheduler } from "../dist/schedulers/bullmq.js";
 import { redisStore } from "../dist/stores/redis.js";
+import { startRedisServer } from "../scripts/redis-server.mjs";
 
 const ORDERS = Number(process.env.ORDERS ?? 10_000);
 const SCALE = Number(process.env.SCALE ?? 1_000_000);
@@ -27,65 +26,6 @@ const KEY = "bench-key-0123456789";
 const HASH_SECRET = "bench-hash-secret-0123456789";
 const DAY = 24 * 3600_000;
 const MiB = 2 ** 20;
-
-// --- redis-server -------------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    let answer = "";
-    socket.setTimeout(500, () => socket.destroy());
-    socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (chunk) => {
-      answer += chunk;
-      if (answer.includes("\r\n")) socket.end();
-    });
-    socket.on("close", () => resolve(answer.startsWith("+PONG")));
-    socket.on("error", () => resolve(false));
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn(
-    process.env.REDIS_SERVER_BIN ?? "redis-server",
-    [
-      ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      // DEBUG HTSTATS, to see when a hash table has finished growing (see settle()).
-      ...["--enable-debug-command", "local"],
-    ],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.once("error", (error) => {
-    console.error(`redis-server could not start: ${error.message}`);
-    process.exit(1);
-  });
-  process.once("exit", () => child.kill("SIGKILL"));
-  const deadline = Date.now() + 10_000;
-  while (!(await ping(port))) {
-    if (Date.now() > deadline) throw new Error("redis-server was not ready within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 // --- helpers ------------------------------------------------------------------------------------
 
@@ -134,7 +74,10 @@ function requester(store, extra = {}) {
   });
 }
 
-const server = await startRedis();
+const server = await startRedisServer({
+  // DEBUG HTSTATS, to see when a hash table has finished growing (see settle()).
+  args: ["--enable-debug-command", "local"],
+});
 const admin = new Redis(server.url);
 const client = new Redis(server.url);
 const usedMemory = async () => Number((await admin.info("memory")).match(/used_memory:(\d+)/)[1]);

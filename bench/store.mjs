@@ -2,14 +2,13 @@
 // on a redis-server of its own (loopback, no persistence), in one run: claims/s, handle() events/s
 // and store round trips per sent event, with ratios to the memory store; then what an order costs
 // in Redis memory. Needs `redis-server` on the PATH (or REDIS_SERVER_BIN). Run: npm run bench:store
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { createReviewRequester, memoryStore } from "../dist/index.js";
 import { redisStore } from "../dist/stores/redis.js";
+import { startRedisServer } from "../scripts/redis-server.mjs";
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 50_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -19,61 +18,6 @@ const MAX_MS = Number(process.env.BENCH_MAX_MS ?? 15_000);
 const KEY = "bench-key-0123456789";
 const HASH_SECRET = "bench-hash-secret-0123456789";
 const DAY = 24 * 3600_000;
-
-// --- redis-server -------------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function ping(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    let answer = "";
-    socket.setTimeout(500, () => socket.destroy());
-    socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (chunk) => {
-      answer += chunk;
-      if (answer.includes("\r\n")) socket.end();
-    });
-    socket.on("close", () => resolve(answer.startsWith("+PONG")));
-    socket.on("error", () => resolve(false));
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn(
-    process.env.REDIS_SERVER_BIN ?? "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.once("error", (error) => {
-    console.error(`redis-server could not start: ${error.message}`);
-    process.exit(1);
-  });
-  process.once("exit", () => child.kill("SIGKILL"));
-  const deadline = Date.now() + 10_000;
-  while (!(await ping(port))) {
-    if (Date.now() > deadline) throw new Error("redis-server was not ready within 10 s");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 // --- measurements -------------------------------------------------------------------------------
 
@@ -185,7 +129,7 @@ async function claimRate(makeStore) {
 
 // --- run ----------------------------------------------------------------------------------------
 
-const server = await startRedis();
+const server = await startRedisServer();
 const admin = new Redis(server.url);
 const io = new Redis(server.url);
 const node = createClient({ url: server.url });
