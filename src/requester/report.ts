@@ -46,13 +46,16 @@ export function createReporter(
           await hooks.onSkipped?.(outcome);
           break;
         case "failed":
-          logger.error("review request failed", {
+          // A failure that is retried later is a warning; the last one (or an unknown outcome) an error.
+          (outcome.willRetry ? logger.warn : logger.error)("review request failed", {
             ...meta,
             code: outcome.error.code,
             provider: outcome.error.provider,
             category: outcome.error.category,
             retryable: outcome.error.retryable,
             unknownOutcome: outcome.unknownOutcome,
+            willRetry: outcome.willRetry,
+            attempt: outcome.attempt,
             error: outcome.error.message,
           });
           await hooks.onFailed?.(outcome);

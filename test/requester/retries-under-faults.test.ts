@@ -206,3 +206,40 @@ describe("which failures are retried", () => {
     expect((await r.handle("iiko", order(2), { key: KEY })).outcomes[0]?.status).toBe("sent");
   });
 });
+
+describe("how failures are logged", () => {
+  it("a failure that is retried is a warning; the last attempt's failure an error", async () => {
+    const lines: string[] = [];
+    const client: SmsSender = {
+      provider: "p",
+      async sendSms() {
+        throw new ProviderError("busy, nothing sent", {
+          provider: "p",
+          code: "503",
+          category: "retryable",
+        });
+      },
+    };
+    const r = createReviewRequester({
+      keys: KEY,
+      business: "B",
+      reviewUrl: "https://r.example",
+      channels: [{ type: "sms", client }],
+      quietHours: false,
+      retryDelaysMs: [5],
+      logger: {
+        warn: (m, meta) => lines.push(`warn ${m} ${JSON.stringify(meta)}`),
+        error: (m, meta) => lines.push(`error ${m} ${JSON.stringify(meta)}`),
+      },
+    });
+    await r.handle("iiko", order(7), { key: KEY });
+    const failures = () => lines.filter((l) => l.includes("review request failed"));
+    const deadline = Date.now() + 10_000;
+    while (failures().length < 2 && Date.now() < deadline)
+      await new Promise((ok) => setTimeout(ok, 10));
+    await r.close();
+    expect(failures()).toHaveLength(2);
+    expect(failures()[0]).toMatch(/^warn review request failed .*"willRetry":true,"attempt":1/);
+    expect(failures()[1]).toMatch(/^error review request failed .*"willRetry":false,"attempt":2/);
+  });
+});
