@@ -69,9 +69,9 @@ export interface Ledger {
   /**
    * Before a scheduled send or a retry: the opt-out again (it may be new), and the order moved to
    * "sending" for `attempt` — only from "claimed" or from an earlier attempt's "sending" (each
-   * earlier attempt ended in a failure that sent nothing, or attempt `attempt` would not exist). `in_doubt`: this
-   * attempt already began (its job runs a second time: the message may be out); `done`: the order
-   * was sent, skipped or given up since.
+   * earlier attempt ended in a failure that sent nothing, or attempt `attempt` would not exist).
+   * `in_doubt`: this attempt already began (its job runs a second time: the message may be out);
+   * `done`: the order was sent, skipped or given up since.
    */
   beginSend(ref: OrderRef, attempt: number): Promise<BeginResult>;
   /** The message went out. Never throws: a lost record must not give the claims back. */
