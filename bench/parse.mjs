@@ -3,6 +3,7 @@
 // 12,800 won leads, up to ~1 MB) with the growth per doubling (issue 9 item 1). Run: npm run bench
 import { readFileSync } from "node:fs";
 import { parseAmocrm, parseIiko, parseRkeeper, parseYclients } from "../dist/index.js";
+import { amocrmFormBody, amocrmJsonBody } from "./amocrm-bodies.mjs";
 
 const fixture = (path) =>
   readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url), "utf8");
@@ -90,50 +91,7 @@ console.log(
 );
 
 // Big amoCRM bodies (issue 9 item 1): n won leads + n contacts, none linked, so every lead falls
-// back to "the only contact with a phone". Same generators as test/sources/amocrm-bodies.ts.
-const phoneOf = (i, kind) => `${kind === "landline" ? "8495" : "8916"}${1_000_000 + i}`;
-function amocrmJsonBody(n, kind) {
-  const leads = [];
-  const contacts = [];
-  for (let i = 0; i < n; i++) {
-    leads.push({ id: 1000 + i, status_id: 142 });
-    contacts.push({ id: 5000 + i, phone: phoneOf(i, kind) });
-  }
-  return JSON.stringify({ leads: { status: leads }, contacts: { update: contacts } });
-}
-const key = (...segments) => segments.map((s) => `%5B${s}%5D`).join("");
-const encoded = (s) => encodeURIComponent(s).replaceAll("%20", "+");
-const LEAD_NAME = encoded("Заказ с сайта: доставка, самовывоз или зал — уточнить у клиента");
-const CONTACT_NAME = encoded("Иванов Иван Иванович");
-const PHONE_FIELD = encoded("Телефон");
-function amocrmFormBody(n, kind) {
-  const parts = [];
-  for (let i = 0; i < n; i++) {
-    const lead = `leads${key("status", i)}`;
-    parts.push(
-      `${lead}${key("id")}=${1000 + i}`,
-      `${lead}${key("name")}=${LEAD_NAME}`,
-      `${lead}${key("status_id")}=142`,
-      `${lead}${key("old_status_id")}=7039101`,
-      `${lead}${key("pipeline_id")}=3104455`,
-    );
-  }
-  for (let i = 0; i < n; i++) {
-    const contact = `contacts${key("update", i)}`;
-    const field = `${contact}${key("custom_fields", 0)}`;
-    parts.push(
-      `${contact}${key("id")}=${5000 + i}`,
-      `${contact}${key("name")}=${CONTACT_NAME}`,
-      `${field}${key("name")}=${PHONE_FIELD}`,
-      `${field}${key("code")}=PHONE`,
-      `${field}${key("values", 0, "value")}=${phoneOf(i, kind)}`,
-      `${field}${key("values", 0, "enum")}=114611`,
-    );
-  }
-  parts.push("account%5Bsubdomain%5D=test", "account%5Bid%5D=7039099");
-  return parts.join("&");
-}
-
+// back to "the only contact with a phone" (bench/amocrm-bodies.mjs, which the tests use too).
 /**
  * Milliseconds per call of `fn(body)` for bodies too big for {@link measure}'s counts: the mean
  * of the fastest of 7 rounds of 100 ms (the fastest, so a busy machine disturbs the ratios less).
