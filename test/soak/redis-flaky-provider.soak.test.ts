@@ -10,21 +10,17 @@
  * a BullMQ job (after 0.2, 0.4, 0.8, 1.6, 3.2, 3.2, 3.2 s). Half-way the worker is restarted:
  * SIGTERM (it finishes what it runs, leaves the rest in Redis) and a new worker process.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+import { describe, expect, it } from "vitest";
 import {
   crashLines,
-  type FakeSmsRu,
   orders,
   outcomeCounts,
-  Pos,
   pool,
+  proofSetup,
   queueCounts,
   seconds,
   sleep,
   startApp,
-  startFakeSmsRu,
-  stopApps,
   tally,
   until,
 } from "./redis/harness.js";
@@ -34,24 +30,12 @@ const RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200, 3200, 3200];
 const SEED = 20261004;
 
 describe("proof 4: a provider failing 30% of the time, a worker restarted half-way", () => {
-  let redis: RedisServer;
-  let sms: FakeSmsRu;
-  const pos = new Pos();
-
-  beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-    sms = await startFakeSmsRu({ refuseRate: 0.3, seed: SEED });
-  }, 30_000);
-  afterAll(async () => {
-    pos.close();
-    await stopApps();
-    await sms?.close();
-    await redis?.stop();
-  }, 30_000);
+  const env = proofSetup({ appendOnly: true, sms: { refuseRate: 0.3, seed: SEED } });
 
   it("every order sent exactly once, its refusals retried through BullMQ across the restart", {
     timeout: 240_000,
   }, async () => {
+    const { redis, sms, pos } = env;
     const all = orders("p4", ORDERS);
     /** Refusals each order meets before its first accepted call: the seeded decisions. */
     const refusals = new Map(

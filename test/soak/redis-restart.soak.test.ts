@@ -23,22 +23,18 @@
  * take over (a short lease answered 503 until the claimer confirms it); issue 10 stays open for it.
  */
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+import { describe, expect, it } from "vitest";
 import {
   type App,
   crashLines,
-  type FakeSmsRu,
   orders,
   outcomeCounts,
-  Pos,
   pool,
+  proofSetup,
   queueCounts,
   seconds,
   sleep,
   startApp,
-  startFakeSmsRu,
-  stopApps,
   tally,
   until,
   type WebhookAnswer,
@@ -50,24 +46,12 @@ const DOWN_MS = 3_000;
 const POS_CONNECTIONS = 8;
 
 describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
-  let redis: RedisServer;
-  let sms: FakeSmsRu;
-  const pos = new Pos();
-
-  beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-    sms = await startFakeSmsRu();
-  }, 30_000);
-  afterAll(async () => {
-    pos.close();
-    await stopApps();
-    await sms?.close();
-    await redis?.stop();
-  }, 30_000);
+  const env = proofSetup({ appendOnly: true });
 
   it("no crash, 503 while Redis is down, every accepted order sent exactly once (orders in flight at the crash: counted)", {
     timeout: 240_000,
   }, async () => {
+    const { redis, sms, pos } = env;
     const settings = {
       redisUrl: redis.url,
       smsRuUrl: sms.url,

@@ -10,21 +10,17 @@
  * request is answered 200 (the POS would send again on anything else: a 503 if claiming took
  * longer than the adapter's 1.5 s, which a loaded machine could cause; the figures say if any).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   type App,
   crashLines,
-  type FakeSmsRu,
   orders,
   outcomeCounts,
-  Pos,
   pool,
+  proofSetup,
   seconds,
   shuffle,
   startApp,
-  startFakeSmsRu,
-  stopApps,
   tally,
   until,
 } from "./redis/harness.js";
@@ -33,28 +29,18 @@ const ORDERS = 1_000;
 const CONCURRENCY = 32;
 
 describe("proof 1: two processes on one Redis, every webhook twice to each", () => {
-  let redis: RedisServer;
-  let sms: FakeSmsRu;
+  const env = proofSetup();
   let a: App;
   let b: App;
-  const pos = new Pos();
-
   beforeAll(async () => {
-    redis = await startRedisServer();
-    sms = await startFakeSmsRu();
-    const settings = { redisUrl: redis.url, smsRuUrl: sms.url };
+    const settings = { redisUrl: env.redis.url, smsRuUrl: env.sms.url };
     [a, b] = await Promise.all([startApp("both", settings), startApp("both", settings)]);
   }, 90_000);
-  afterAll(async () => {
-    pos.close();
-    await stopApps();
-    await sms?.close();
-    await redis?.stop();
-  }, 30_000);
 
   it("1,000 orders, 4,000 requests → 4,000 × 200, 1,000 accepted, exactly 1,000 messages", {
     timeout: 240_000,
   }, async () => {
+    const { sms, pos } = env;
     const all = shuffle(orders("p1", ORDERS), 20261001);
     const requests = all.flatMap((order) =>
       [a, b, a, b].map((app, copy) => ({ order, app, copy })),

@@ -12,20 +12,16 @@
  * order `unknownOutcome` (the message may be out) rather than send it again, or a duplicate when
  * the killed run had recorded its send.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
+import { describe, expect, it } from "vitest";
 import {
   crashLines,
-  type FakeSmsRu,
   orders,
   outcomeCounts,
-  Pos,
   pool,
+  proofSetup,
   queueCounts,
   seconds,
   startApp,
-  startFakeSmsRu,
-  stopApps,
   tally,
   until,
   WEBHOOK_KEY,
@@ -37,24 +33,12 @@ const DELAYS_MS = [1250, 1500, 2000, 2500, 3000];
 const WORKER = { lockMs: 1000, stalledMs: 500, concurrency: 10 };
 
 describe("proof 2: the worker is killed (SIGKILL) half-way through 500 delayed sends", () => {
-  let redis: RedisServer;
-  let sms: FakeSmsRu;
-  const pos = new Pos();
-
-  beforeAll(async () => {
-    redis = await startRedisServer({ appendOnly: true });
-    sms = await startFakeSmsRu({ latencyMs: 20 });
-  }, 30_000);
-  afterAll(async () => {
-    pos.close();
-    await stopApps();
-    await sms?.close();
-    await redis?.stop();
-  }, 30_000);
+  const env = proofSetup({ appendOnly: true, sms: { latencyMs: 20 } });
 
   it("every order is sent exactly once or reported unknownOutcome; none lost, none twice", {
     timeout: 240_000,
   }, async () => {
+    const { redis, sms, pos } = env;
     const settings = { redisUrl: redis.url, smsRuUrl: sms.url, delaysMs: DELAYS_MS, ...WORKER };
     const [web, first] = await Promise.all([
       startApp("web", settings),

@@ -8,13 +8,16 @@
  *   unavailable" (code 220, retryable), optionally slow;
  * - {@link Pos}: the POS side, posting iiko webhooks with bounded concurrency, retrying on
  *   anything but 200 as a POS does;
- * - {@link tally}: what the app processes reported, per order.
+ * - {@link tally}: what the app processes reported, per order;
+ * - {@link proofSetup}: a proof's redis-server, fake SMS.ru and POS, started and stopped with it.
  */
 import { createServer, Agent as HttpAgent, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
+import { afterAll, beforeAll } from "vitest";
 import { type ExampleProcess, startExample } from "../../helpers/example-process.js";
 import { fixtureJson } from "../../helpers/fixtures.js";
+import { type RedisServer, startRedisServer } from "../../helpers/redis-server.js";
 
 export const WEBHOOK_KEY = "proof-webhook-key-0123456789";
 const APP = "test/soak/redis/app.ts";
@@ -435,3 +438,32 @@ export class Pos {
 
 /** `ms` as seconds with one decimal, for the printed figures. */
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** What {@link proofSetup} starts for a proof: set before its tests run. */
+export interface ProofEnvironment {
+  readonly redis: RedisServer;
+  readonly sms: FakeSmsRu;
+  readonly pos: Pos;
+}
+
+/**
+ * Registers a proof's `beforeAll` and `afterAll`: a redis-server (with an append-only file when
+ * asked) and the fake SMS.ru before the tests; after them the POS's connections, every app
+ * process, the fake and the server stopped. Read the returned object inside the tests.
+ */
+export function proofSetup(
+  options: { readonly appendOnly?: boolean; readonly sms?: FakeSmsRuOptions } = {},
+): ProofEnvironment {
+  const env = { pos: new Pos() } as { redis: RedisServer; sms: FakeSmsRu; pos: Pos };
+  beforeAll(async () => {
+    env.redis = await startRedisServer({ appendOnly: options.appendOnly ?? false });
+    env.sms = await startFakeSmsRu(options.sms);
+  }, 30_000);
+  afterAll(async () => {
+    env.pos.close();
+    await stopApps();
+    await env.sms?.close();
+    await env.redis?.stop();
+  }, 30_000);
+  return env;
+}
