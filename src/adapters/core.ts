@@ -1,5 +1,5 @@
 import { decodeRequestBody } from "../core/body.js";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, errorMessage } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import type { Accepted, Outcome, ReviewRequester, SourceId } from "../requester/types.js";
 
@@ -183,10 +183,6 @@ function summary(outcome: Outcome): Record<string, unknown> {
   };
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** `promise`'s value, or `TIMED_OUT` once `ms` have passed (`onTimeout` runs first, at that moment). */
 const TIMED_OUT = Symbol("timed out");
 async function within<T>(
@@ -368,7 +364,7 @@ async function respond(
     return await answer(accepted, req, settings, source, remaining());
   } catch (error) {
     logger.error("webhook could not be processed; answered 503 so the sender retries", {
-      error: message(error),
+      error: errorMessage(error),
     });
     return unavailable();
   }
@@ -383,7 +379,7 @@ async function answer(
   remainingMs: number,
 ): Promise<WebhookResponse> {
   const background = accepted.done.catch((error: unknown) => {
-    settings.logger.error("background sends failed", { source, error: message(error) });
+    settings.logger.error("background sends failed", { source, error: errorMessage(error) });
   });
   const claimed = { ...reply(200, { ok: true, events: accepted.events }), background };
   if (settings.respond !== "sent" && !req.awaitSends) return claimed;

@@ -278,3 +278,8 @@ export class ValidationError extends OtzovikError {
     super(message, { ...options, retryable: false });
   }
 }
+
+/** The message of anything thrown: an `Error`'s message, anything else as a string. For logs. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,4 +1,4 @@
-import { OtzovikError } from "../core/errors.js";
+import { errorMessage, OtzovikError } from "../core/errors.js";
 import type { SendResult } from "../providers/types.js";
 import type { Channel } from "./config.js";
 import type { TemplateVars } from "./template.js";
@@ -28,7 +28,7 @@ export type DeliveryResult =
  */
 function classified(error: unknown, provider: string): OtzovikError {
   if (error instanceof OtzovikError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new OtzovikError(
     `Sending failed with an error that is not an OtzovikError (${message}); the message may have been sent, so it is not sent again. Throw a ProviderError with a category from your client to say otherwise.`,
     { code: "send_failed", provider, category: "unknown_outcome", cause: error },

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { keyedHasher } from "../core/secret.js";
 import { runBatch } from "../stores/batch.js";
@@ -138,10 +139,6 @@ function storeKey(kind: string, ...parts: string[]): string {
   return ["otzovik", kind, ...parts.map(encodeURIComponent)].join(":");
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Creates the {@link Ledger} over a store. */
 export function createLedger(options: LedgerOptions): Ledger {
   const { store, now, dedupeTtlMs, logger } = options;
@@ -182,7 +179,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     } catch (error) {
       logger.error("could not record a sent review request; its claim is kept", {
         key: ref.dedupeKey,
-        error: errorText(error),
+        error: errorMessage(error),
       });
     }
   }
@@ -306,7 +303,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       } catch (error) {
         logger.error("could not release the claims of a failed review request", {
           key: ref.dedupeKey,
-          error: errorText(error),
+          error: errorMessage(error),
         });
       }
     },

@@ -1,4 +1,4 @@
-import { DeliveryUnknownError, OtzovikError } from "../core/errors.js";
+import { DeliveryUnknownError, errorMessage, OtzovikError } from "../core/errors.js";
 import type { FailedOutcome, Outcome, SkippedOutcome, SkippedReason } from "./types.js";
 
 /** The fields every outcome of one event shares. */
@@ -24,10 +24,11 @@ export function skipped(
 /** Any thrown value as an {@link OtzovikError} (`internal_error`, retryable, for the unexpected). */
 export function asOtzovikError(error: unknown): OtzovikError {
   if (error instanceof OtzovikError) return error;
-  return new OtzovikError(
-    `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-    { code: "internal_error", cause: error, retryable: true },
-  );
+  return new OtzovikError(`Unexpected error: ${errorMessage(error)}`, {
+    code: "internal_error",
+    cause: error,
+    retryable: true,
+  });
 }
 
 /** A `failed` outcome of a first attempt that is not retried (nothing claimed, or an unknown outcome). */

@@ -1,4 +1,4 @@
-import { ConfigError, OtzovikError } from "../core/errors.js";
+import { ConfigError, errorMessage, OtzovikError } from "../core/errors.js";
 import type { ScheduledJob } from "../schedulers/types.js";
 import { reportableEvent } from "../sources/event.js";
 import { findSource } from "../sources/registry.js";
@@ -288,7 +288,7 @@ export function createPipeline(
           Promise.all(kept.map(async (c) => report(await finish(c.job, c.plan, c.when, c.begun)))),
         ).catch((error) =>
           logger.error("a send of an abandoned accept() failed", {
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           }),
         );
       throw rejected ? rejected.reason : abandoned();

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { maskPhone } from "../core/phone.js";
 import type { Scheduler } from "../schedulers/types.js";
@@ -64,7 +65,7 @@ export function createReporter(
     } catch (error) {
       logger.error("an outcome hook threw", {
         status: outcome.status,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
     return outcome;

@@ -1,3 +1,4 @@
+import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { RequesterConfig } from "./config.js";
 import { jobBase, type SendJob } from "./job.js";
@@ -45,7 +46,7 @@ export function createFail(
           tenant: job.tenant.id,
           source: job.source,
           orderId: job.orderId,
-          error: scheduleError instanceof Error ? scheduleError.message : String(scheduleError),
+          error: errorMessage(scheduleError),
         });
       }
     }

@@ -9,7 +9,7 @@ import {
   Worker,
 } from "bullmq";
 import * as z from "zod/mini";
-import { OtzovikError } from "../core/errors.js";
+import { errorMessage, OtzovikError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { flag, guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
 import type { JobData, JobHandler, ScheduledJob, Scheduler } from "./types.js";
@@ -148,10 +148,6 @@ interface Running {
   next: ScheduledJob | null;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function isStoredJob(value: unknown): value is StoredJob {
   const v = value as Partial<StoredJob> | null;
   return (
@@ -246,7 +242,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
 
   function logError(what: string) {
     return (error: unknown) =>
-      logger.error(what, { scheduler: PROVIDER, queue: queueName, error: message(error) });
+      logger.error(what, { scheduler: PROVIDER, queue: queueName, error: errorMessage(error) });
   }
 
   function openQueue(): Queue<StoredJob> {
@@ -291,7 +287,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
         jobId: stored.id,
         attempt,
         willRetry: next === null && attempt < attempts,
-        error: message(failure.error),
+        error: errorMessage(failure.error),
       });
     }
     if (next) {
@@ -307,7 +303,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
     }
     if (failure) {
       const error =
-        failure.error instanceof Error ? failure.error : new Error(message(failure.error));
+        failure.error instanceof Error ? failure.error : new Error(errorMessage(failure.error));
       logged.add(error);
       throw error;
     }
@@ -335,7 +331,7 @@ export function bullmqScheduler(options: BullmqSchedulerOptions): Scheduler {
         jobId: isStoredJob(job?.data) ? job.data.id : null,
         bullmqJobId: job?.id ?? null,
         willRetry: false,
-        error: message(error),
+        error: errorMessage(error),
       });
     });
   }

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { OtzovikError } from "../core/errors.js";
+import { errorMessage, OtzovikError } from "../core/errors.js";
 import { MinHeap } from "../core/heap.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
@@ -94,7 +94,7 @@ export function inProcessScheduler(options: InProcessSchedulerOptions = {}): Sch
       logger.error("scheduled job failed", {
         scheduler: "in-process",
         jobId: job.id,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     });
   }

@@ -1,5 +1,6 @@
 import {
   DeliveryUnknownError,
+  errorMessage,
   NetworkError,
   OtzovikError,
   ProviderError,
@@ -127,7 +128,7 @@ function sanitizeCause(error: unknown, clean: (text: string) => string): Error {
   // "fetch failed: other side closed": the wrapper's message plus what caused it.
   const messages: string[] = [];
   for (let e: unknown = current, depth = 0; e !== undefined && e !== null && depth < 3; depth++) {
-    const text = e instanceof Error ? e.message : String(e);
+    const text = errorMessage(e);
     if (text && !messages.includes(text)) messages.push(text);
     e = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
   }
@@ -383,7 +384,7 @@ export function createTransport(
           failure =
             error instanceof OtzovikError
               ? error
-              : new OtzovikError(clean(error instanceof Error ? error.message : String(error)), {
+              : new OtzovikError(clean(errorMessage(error)), {
                   code: "internal_error",
                   provider,
                   cause: sanitizeCause(error, clean),
