@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { DeliveryUnknownError, ProviderError } from "../../src/core/errors.js";
 import type { SmsSender } from "../../src/providers/types.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
-import type { Outcome } from "../../src/requester/types.js";
+import type { Outcome, RequesterOptions } from "../../src/requester/types.js";
 import type { ScheduledJob, Scheduler } from "../../src/schedulers/types.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import { fixtureJson } from "../helpers/fixtures.js";
 import { manualScheduler } from "../helpers/manual-scheduler.js";
-import { gatedSmsClient, recordingSmsClient } from "../helpers/sms-clients.js";
+import { gatedSmsClient } from "../helpers/sms-clients.js";
 
 const KEY = "job-run-twice-key-0123456789";
 
@@ -17,7 +17,12 @@ function order(id: string): string {
   return JSON.stringify(events);
 }
 
-function requester(client: SmsSender, scheduler: Scheduler, outcomes: Outcome[]) {
+function requester(
+  client: SmsSender,
+  scheduler: Scheduler,
+  outcomes: Outcome[],
+  overrides: Partial<RequesterOptions> = {},
+) {
   return createReviewRequester({
     keys: KEY,
     business: "Кафе",
@@ -31,7 +36,28 @@ function requester(client: SmsSender, scheduler: Scheduler, outcomes: Outcome[])
     logger: { warn() {}, error() {} },
     scheduler,
     ...recordAll(outcomes),
+    ...overrides,
   });
+}
+
+/** An SMS client that refuses its first `refusals` sends (retryable, nothing sent), then sends. */
+function refusingClient(refusals: number) {
+  let left = refusals;
+  const delivered: string[] = [];
+  const client: SmsSender = {
+    provider: "p",
+    async sendSms(to) {
+      if (left-- > 0)
+        throw new ProviderError("busy, nothing sent", {
+          provider: "p",
+          code: "503",
+          category: "retryable",
+        });
+      delivered.push(to);
+      return { provider: "p", channel: "sms", messageId: "m", to, dryRun: false };
+    },
+  };
+  return { client, delivered };
 }
 
 /** Hooks that record every outcome reported, in order. */
@@ -80,21 +106,7 @@ describe("a scheduled send whose job runs twice (a worker killed mid-send, a sta
   });
 
   it("a retry's job runs once its earlier attempts failed; run again it sends nothing more", async () => {
-    let refusals = 2;
-    const delivered: string[] = [];
-    const client: SmsSender = {
-      provider: "p",
-      async sendSms(to) {
-        if (refusals-- > 0)
-          throw new ProviderError("busy, nothing sent", {
-            provider: "p",
-            code: "503",
-            category: "retryable",
-          });
-        delivered.push(to);
-        return { provider: "p", channel: "sms", messageId: "m", to, dryRun: false };
-      },
-    };
+    const { client, delivered } = refusingClient(2);
     const manual = manualScheduler();
     const outcomes: Outcome[] = [];
     const r = requester(client, manual.scheduler, outcomes);
@@ -121,41 +133,17 @@ describe("a scheduled send whose job runs twice (a worker killed mid-send, a sta
   });
 
   it("an immediate send's retry job proceeds (the order is still marked by attempt 1)", async () => {
-    const sms = recordingSmsClient();
-    let refuse = true;
-    const client: SmsSender = {
-      provider: "p",
-      async sendSms(to, text) {
-        if (refuse) {
-          refuse = false;
-          throw new ProviderError("busy, nothing sent", {
-            provider: "p",
-            code: "503",
-            category: "retryable",
-          });
-        }
-        return sms.client.sendSms(to, text);
-      },
-    };
+    const { client, delivered } = refusingClient(1);
     const manual = manualScheduler();
     const outcomes: Outcome[] = [];
-    const r = createReviewRequester({
-      keys: KEY,
-      business: "Кафе",
-      reviewUrl: "https://r.example",
-      channels: [{ type: "sms", client }],
-      store: memoryStore(),
-      hashSecret: "job-run-twice-secret-0123",
-      quietHours: false,
+    const r = requester(client, manual.scheduler, outcomes, {
+      delayMs: 0,
       retryDelaysMs: [60_000],
-      scheduler: manual.scheduler,
-      logger: { warn() {}, error() {} },
-      ...recordAll(outcomes),
     });
     const handled = await r.handle("iiko", order("twice-3"), { key: KEY });
     expect(handled.outcomes[0]).toMatchObject({ status: "failed", willRetry: true, attempt: 1 });
     await manual.run(manual.jobs[0] as ScheduledJob);
-    expect(sms.sent).toHaveLength(1);
+    expect(delivered).toHaveLength(1);
     expect(outcomes.at(-1)).toMatchObject({ status: "sent", orderId: "twice-3" });
     await r.close();
   });
