@@ -146,7 +146,7 @@ export interface RedisStore extends Store {
  * const requester = createReviewRequester({
  *   ...options,
  *   store: redisStore({ client: redis }),
- *   hashSecret: process.env.OTZOVIK_HASH_SECRET,
+ *   hashSecret: process.env.HASH_SECRET,
  * });
  * // on shutdown: await requester.close(); await redis.quit();
  */
