@@ -181,9 +181,11 @@ export {
 } from "./stores/memory.js";
 export type {
   AbsentStep,
+  BatchReceipt,
   BatchResult,
   ClaimStep,
   DeleteStep,
+  ExpectStep,
   GetStep,
   SetStep,
   Store,

@@ -2,7 +2,7 @@ import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { keyedHasher } from "../core/secret.js";
 import { runBatch } from "../stores/batch.js";
-import type { BatchResult, Store, StoreStep } from "../stores/types.js";
+import type { BatchReceipt, BatchResult, Store, StoreStep } from "../stores/types.js";
 
 /**
  * The ledger: the one owner of every store key and operation the requester uses — order claims
@@ -19,7 +19,10 @@ import type { BatchResult, Store, StoreStep } from "../stores/types.js";
  *
  * - `otzovik:dedupe:{tenant}:{source}:{order id}` (or `…:h:{hash}` for events without an id);
  * - `otzovik:cap:{tenant}:{contact hash}`;
- * - `otzovik:optout:{tenant}:{phone hash}` (no TTL).
+ * - `otzovik:optout:{tenant}:{phone hash}` (no TTL);
+ * - `otzovik:receipt:{random id}`: what an order's claim answered (see {@link Ledger.claim}),
+ *   kept {@link RECEIPT_TTL_MS}; not with a store whose answers cannot be lost
+ *   ({@link Store.inProcess}).
  *
  * Phones and emails appear in keys only as keyed hashes (HMAC with the requester's `hashSecret`).
  *
@@ -56,8 +59,17 @@ export interface Ledger {
    * Claims an order, and checks its contact when it is known: one round trip. A contact that
    * opted out or is capped costs a second one (the order is recorded as skipped). With
    * `sending`, the order is marked "sending" (attempt 1) at once: it is sent now.
+   *
+   * `receipt` (a random id, one per claim) keeps what the claim answered for
+   * {@link RECEIPT_TTL_MS}: when the store's answer is lost, the same call again resolves to what
+   * the first one did (see {@link BatchReceipt}) rather than finding its own claim a duplicate.
    */
-  claim(dedupeKey: string, contact: ContactKeys | null, sending: boolean): Promise<ClaimResult>;
+  claim(
+    dedupeKey: string,
+    contact: ContactKeys | null,
+    sending: boolean,
+    receipt: string,
+  ): Promise<ClaimResult>;
   /**
    * Checks a contact found after the claim (a looked-up phone); records a skip. With `attempt`
    * (it is sent now), the order moves to "sending" as in {@link Ledger.beginSend}.
@@ -134,6 +146,15 @@ export interface LedgerOptions {
   readonly logger: Logger;
 }
 
+/**
+ * How long the pipeline asks again for a claim whose answer was lost (ms): then the order is
+ * given up, logged as an error.
+ */
+export const CLAIM_SETTLE_MS = 10 * 60_000;
+
+/** How long a claim's receipt is kept (ms): longer than anyone asks for it. */
+export const RECEIPT_TTL_MS = CLAIM_SETTLE_MS + 5 * 60_000;
+
 /** Store key: `otzovik:{kind}:{part}:{part}…`, parts URI-encoded. */
 function storeKey(kind: string, ...parts: string[]): string {
   return ["otzovik", kind, ...parts.map(encodeURIComponent)].join(":");
@@ -143,8 +164,8 @@ function storeKey(kind: string, ...parts: string[]): string {
 export function createLedger(options: LedgerOptions): Ledger {
   const { store, now, dedupeTtlMs, logger } = options;
   const hash = keyedHasher(options.hashSecret);
-  const batch = (steps: readonly StoreStep[]): Promise<BatchResult> =>
-    store.batch ? store.batch(steps) : runBatch(store, steps);
+  const batch = (steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult> =>
+    store.batch ? store.batch(steps, receipt) : runBatch(store, steps, receipt);
   /** The value of an entry with a TTL: from a fixed set, see {@link Ledger}. */
   const record = (value: Record<string, string | number>) => JSON.stringify(value);
   const claimed = record({ state: "claimed" });
@@ -235,14 +256,17 @@ export function createLedger(options: LedgerOptions): Ledger {
       return { optout, cap };
     },
 
-    async claim(dedupeKey, contact, sending) {
+    async claim(dedupeKey, contact, sending, receipt) {
       const claim: StoreStep = {
         op: "claim",
         key: dedupeKey,
         value: sending ? sendingRecord(1) : claimed,
         ttlMs: dedupeTtlMs,
       };
-      const result = await batch([claim, ...(contact ? contactSteps(contact) : [])]);
+      const result = await batch(
+        [claim, ...(contact ? contactSteps(contact) : [])],
+        store.inProcess ? undefined : { key: storeKey("receipt", receipt), ttlMs: RECEIPT_TTL_MS },
+      );
       if (result.failedAt === 0) return { status: "duplicate" };
       if (!contact) {
         return { status: "claimed", ref: { dedupeKey, capKey: null, optoutKey: null } };

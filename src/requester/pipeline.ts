@@ -1,4 +1,5 @@
 import { ConfigError, errorMessage, OtzovikError } from "../core/errors.js";
+import { randomSecret } from "../core/secret.js";
 import type { ScheduledJob } from "../schedulers/types.js";
 import { reportableEvent } from "../sources/event.js";
 import { findSource } from "../sources/registry.js";
@@ -7,10 +8,11 @@ import type { ParsedEvent, PhoneLookup } from "../sources/types.js";
 import type { RequesterConfig } from "./config.js";
 import { type Dispatch, type SendTime, sendTime } from "./dispatch.js";
 import { jobBase, type SendJob } from "./job.js";
-import type { Ledger } from "./ledger.js";
+import { CLAIM_SETTLE_MS, type Ledger } from "./ledger.js";
 import { failed, notBegun, type OutcomeBase, skipped } from "./outcomes.js";
 import type { Reporter } from "./report.js";
 import type { Fail } from "./retry.js";
+import { askAgain, mayHaveRun } from "./settle.js";
 import type { TenantPlan, Tenants } from "./tenants.js";
 import type {
   Accepted,
@@ -45,6 +47,21 @@ interface Claimed {
   /** `true` when the claim already marked the order "sending" (sent now, contact checked). */
   readonly begun: boolean;
 }
+
+/**
+ * A claim the store did not answer (the connection dropped, the time ran out): it may have been
+ * made. `ask` makes the same claim again, with the same receipt, and learns what the first did.
+ */
+interface Unanswered {
+  readonly unanswered: true;
+  /** What the store call threw. */
+  readonly error: unknown;
+  readonly ask: () => Promise<Outcome | Claimed>;
+  readonly base: OutcomeBase;
+}
+
+/** What claiming an order comes to. */
+type ClaimStep = Outcome | Claimed | Unanswered;
 
 /** The event pipeline: claim (fast, before answering), then finish (lookup, caps, dispatch). */
 export interface Pipeline {
@@ -151,12 +168,11 @@ export function createPipeline(
     return definition.phone(event, client);
   }
 
-  /** The fast part: the dedupe claim (with the contact's checks when the contact is known). */
-  async function claim(
-    tenantId: string,
-    plan: TenantPlan,
-    order: Order,
-  ): Promise<Outcome | Claimed> {
+  /**
+   * The fast part: the dedupe claim (with the contact's checks when the contact is known). A claim
+   * the store may have made without answering is {@link Unanswered}.
+   */
+  async function claim(tenantId: string, plan: TenantPlan, order: Order): Promise<ClaimStep> {
     const dedupeKey = await ledger.orderKey(tenantId, order.source, order.id, order.fallbackKey);
     const when = sendTime(plan.timing, now(), sendsHere);
     const known = order.lookup === null;
@@ -164,8 +180,28 @@ export function createPipeline(
       ? await ledger.contact(tenantId, order, plan.timing.frequencyCapMs)
       : null;
     const begun = known && when.now;
-    const result = await ledger.claim(dedupeKey, contact, begun);
-    if (result.status !== "claimed") return skipped(baseOf(tenantId, order), result.status);
+    const receipt = randomSecret();
+    const ask = async (): Promise<Outcome | Claimed> => {
+      const result = await ledger.claim(dedupeKey, contact, begun, receipt);
+      if (result.status !== "claimed") return skipped(baseOf(tenantId, order), result.status);
+      return claimedOrder(plan, order, result.ref, when, begun);
+    };
+    try {
+      return await ask();
+    } catch (error) {
+      if (!mayHaveRun(error)) throw error;
+      return { unanswered: true, error, ask, base: baseOf(tenantId, order) };
+    }
+  }
+
+  /** A claimed order, on its way to `finish`. */
+  function claimedOrder(
+    plan: TenantPlan,
+    order: Order,
+    ref: SendJob["ref"],
+    when: SendTime,
+    begun: boolean,
+  ): Claimed {
     const job: SendJob = {
       tenant: plan.snapshot,
       source: order.source,
@@ -173,12 +209,58 @@ export function createPipeline(
       phone: order.phone,
       email: order.email,
       name: order.name,
-      ref: result.ref,
+      ref,
       account: order.account,
       lookup: order.lookup,
       attempt: 1,
     };
     return { claimed: true, job, plan, when, begun };
+  }
+
+  /**
+   * Settles a claim the store did not answer, in the background (`close()` waits for it): asks
+   * again with the same receipt until the store answers (up to {@link CLAIM_SETTLE_MS}), and sends
+   * the order when the first try had claimed it. The webhook was answered 503 meanwhile; its
+   * retry finds the claim (a duplicate) or makes it (and this finds it taken): sent once either
+   * way.
+   */
+  function settle(step: Unanswered): void {
+    const meta = {
+      tenant: step.base.tenantId,
+      source: step.base.source,
+      orderId: step.base.orderId,
+    };
+    logger.warn("the store did not answer an order's claim; asking it again until it does", {
+      ...meta,
+      error: errorMessage(step.error),
+    });
+    track(
+      (async () => {
+        const answer = await askAgain(step.ask, CLAIM_SETTLE_MS);
+        if (answer === null) {
+          logger.error(
+            "could not learn whether an order was claimed (the store did not answer in time): if it was, it is not sent; check the order by hand",
+            meta,
+          );
+        } else if ("claimed" in answer) {
+          logger.info(
+            "an order's claim had been made although the store did not answer: sending it",
+            meta,
+          );
+          await report(await finish(answer.job, answer.plan, answer.when, answer.begun));
+        } else {
+          logger.debug("an order's unanswered claim was not made; its retry decides", {
+            ...meta,
+            reason: answer.status === "skipped" ? answer.reason : answer.status,
+          });
+        }
+      })(),
+    ).catch((error) =>
+      logger.error("a send after an unanswered claim failed", {
+        ...meta,
+        error: errorMessage(error),
+      }),
+    );
   }
 
   /** The slow part: the phone lookup and its contact checks, then send or schedule. */
@@ -262,7 +344,7 @@ export function createPipeline(
     // Events are claimed concurrently: copies of one order in one body (iiko's Delivered and
     // Closed) still resolve to one claim, the store's claim being atomic.
     const settled = await Promise.allSettled(
-      parsed.events.map(async (parsedEvent): Promise<Outcome | Claimed> => {
+      parsed.events.map(async (parsedEvent): Promise<ClaimStep> => {
         // Ids of every source (a user's own too) are capped and cleaned before they are logged.
         const event = reportableEvent(parsedEvent);
         const order = orderOf(source, event);
@@ -273,7 +355,11 @@ export function createPipeline(
         return claim(tenant.id, plan, order);
       }),
     );
-    const rejected = settled.find((s) => s.status === "rejected");
+    const unanswered = settled.flatMap((s) =>
+      s.status === "fulfilled" && "unanswered" in s.value ? [s.value] : [],
+    );
+    for (const step of unanswered) settle(step);
+    const rejected = settled.find((s) => s.status === "rejected") ?? unanswered[0];
     const signal = handleOptions?.signal;
     if (rejected || signal?.aborted) {
       // The store failed mid-way, or the caller already answered 503: the sender retries. What
@@ -291,7 +377,7 @@ export function createPipeline(
             error: errorMessage(error),
           }),
         );
-      throw rejected ? rejected.reason : abandoned();
+      throw rejected ? ("unanswered" in rejected ? rejected.error : rejected.reason) : abandoned();
     }
     const steps = settled.map((s) => (s as PromiseFulfilledResult<Outcome | Claimed>).value);
     const events: AcceptedEvent[] = steps.map((s) =>
@@ -323,11 +409,15 @@ export function createPipeline(
     accept,
 
     async one(tenant, order) {
-      let step: Outcome | Claimed;
+      let step: ClaimStep;
       try {
         step = await claim(tenant.id, tenants.plan(tenant), order);
       } catch (error) {
         return report(failed(baseOf(tenant.id, order), error));
+      }
+      if ("unanswered" in step) {
+        settle(step);
+        return report(failed(step.base, step.error));
       }
       return report(
         "claimed" in step ? await finish(step.job, step.plan, step.when, step.begun) : step,

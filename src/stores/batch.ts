@@ -1,4 +1,12 @@
-import type { AbsentStep, BatchResult, ExpectStep, GetStep, Store, StoreStep } from "./types.js";
+import type {
+  AbsentStep,
+  BatchReceipt,
+  BatchResult,
+  ExpectStep,
+  GetStep,
+  Store,
+  StoreStep,
+} from "./types.js";
 
 /**
  * Whether a read step's condition holds for the value its key holds (`null`: absent); `get` has
@@ -20,12 +28,31 @@ export function conditionHolds(
  * other process writes the key in between. When a step throws, the claims this batch already won are deleted again
  * (best effort) before the error is rethrown, so a failed batch leaves no claim of its own behind.
  *
+ * A `receipt` is read first and written last, each one call: a result saved there is answered
+ * without running the steps; a failure to write it counts as a failed step (the claims are given
+ * back). Without atomicity an answer lost after the receipt was written is recovered, one lost
+ * between the steps and the receipt is not.
+ *
  * @param store - Any store.
  * @param steps - The steps, as for {@link Store.batch}.
+ * @param receipt - Where the result is kept, as for {@link Store.batch}.
  */
-export async function runBatch(store: Store, steps: readonly StoreStep[]): Promise<BatchResult> {
+export async function runBatch(
+  store: Store,
+  steps: readonly StoreStep[],
+  receipt?: BatchReceipt,
+): Promise<BatchResult> {
+  if (receipt) {
+    const saved = readSavedResult(await store.get(receipt.key));
+    if (saved) return saved;
+  }
   const values: (string | null)[] = [];
   const won: string[] = [];
+  const finish = async (failedAt: number): Promise<BatchResult> => {
+    const result = { values, failedAt };
+    if (receipt) await store.set(receipt.key, savedResult(result), receipt.ttlMs);
+    return result;
+  };
   try {
     for (const [index, step] of steps.entries()) {
       switch (step.op) {
@@ -37,14 +64,14 @@ export async function runBatch(store: Store, steps: readonly StoreStep[]): Promi
           }
           // The value is for the caller's information; a key that expired since is still a loss.
           values.push((await store.get(step.key)) ?? "");
-          return { values, failedAt: index };
+          return await finish(index);
         }
         case "absent":
         case "expect":
         case "get": {
           const value = await store.get(step.key);
           values.push(value);
-          if (!conditionHolds(step, value)) return { values, failedAt: index };
+          if (!conditionHolds(step, value)) return await finish(index);
           break;
         }
         case "set":
@@ -57,9 +84,38 @@ export async function runBatch(store: Store, steps: readonly StoreStep[]): Promi
           break;
       }
     }
+    return await finish(-1);
   } catch (error) {
     await Promise.allSettled(won.map((key) => store.delete(key)));
     throw error;
   }
-  return { values, failedAt: -1 };
+}
+
+/**
+ * A batch result as a receipt keeps it: JSON `[failedAt, values]`, absent keys as `null`. The
+ * memory store and {@link runBatch} write this; the Redis store's script writes the same.
+ */
+export function savedResult(result: BatchResult): string {
+  return JSON.stringify([result.failedAt, result.values]);
+}
+
+/** The result a receipt holds, or `null` when it holds none (or something else). */
+export function readSavedResult(saved: string | null): BatchResult | null {
+  if (saved === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(saved);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+  const [failedAt, values] = parsed as [unknown, unknown];
+  if (
+    typeof failedAt !== "number" ||
+    !Number.isInteger(failedAt) ||
+    !Array.isArray(values) ||
+    !values.every((v) => v === null || typeof v === "string")
+  )
+    return null;
+  return { failedAt, values: values as (string | null)[] };
 }

@@ -2,11 +2,11 @@ import * as z from "zod/mini";
 import { OtzovikError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
-import { conditionHolds } from "./batch.js";
+import { conditionHolds, readSavedResult, savedResult } from "./batch.js";
 import { EntryTable, FOREVER, NO_SLOT } from "./entry-table.js";
 import { DIGEST_WORDS, keyDigest } from "./key-digest.js";
-import type { BatchResult, Store, StoreStep } from "./types.js";
-import { checkKey, checkSteps, checkTtl, checkValue, describe } from "./validate.js";
+import type { BatchReceipt, BatchResult, Store, StoreStep } from "./types.js";
+import { checkKey, checkReceipt, checkSteps, checkTtl, checkValue, describe } from "./validate.js";
 
 const PROVIDER = "memory";
 
@@ -78,12 +78,14 @@ export interface MemoryStoreStats {
 export interface MemoryStore extends Store {
   /** Always `"memory"`. */
   readonly name: "memory";
+  /** Always `true`: see {@link Store.inProcess}. */
+  readonly inProcess: true;
   /** Entries currently held, with and without a TTL (expired ones not reclaimed yet included). */
   readonly size: number;
   /** Current counters; see {@link MemoryStoreStats}. */
   stats(): MemoryStoreStats;
   /** Runs batch steps atomically (synchronously, with no `await` in between); see {@link Store.batch}. */
-  batch(steps: readonly StoreStep[]): Promise<BatchResult>;
+  batch(steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult>;
   /** Drops every entry. Any later call rejects with an {@link OtzovikError} (`"store_closed"`). */
   close(): Promise<void>;
 }
@@ -259,8 +261,32 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     if (slot !== NO_SLOT) table.remove(slot);
   }
 
+  /** The steps of a batch, at `time`, with no `await`: see {@link Store.batch}. */
+  function runSteps(steps: readonly StoreStep[], time: number): BatchResult {
+    const values: (string | null)[] = [];
+    for (const [index, step] of steps.entries()) {
+      if (step.op === "claim") {
+        const existing = claimNow(step.key, step.value, step.ttlMs, time);
+        values.push(existing);
+        if (existing !== null) return { values, failedAt: index };
+      } else if (step.op === "absent" || step.op === "expect" || step.op === "get") {
+        const value = getNow(step.key, time);
+        values.push(value);
+        if (!conditionHolds(step, value)) return { values, failedAt: index };
+      } else if (step.op === "set") {
+        setNow(step.key, step.value, step.ttlMs, time);
+        values.push(null);
+      } else {
+        deleteNow(step.key);
+        values.push(null);
+      }
+    }
+    return { values, failedAt: -1 };
+  }
+
   const store: MemoryStore = {
     name: PROVIDER,
+    inProcess: true,
 
     get size() {
       return table.volatileCount + table.permanentCount;
@@ -305,31 +331,20 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       deleteNow(key);
     },
 
-    async batch(steps) {
+    async batch(steps, receipt) {
       checkOpen();
       // Validate every step first, so a bad one fails the batch before anything changed.
       checkSteps(steps, PROVIDER);
+      checkReceipt(receipt, PROVIDER);
       // No `await` from here on: the whole batch is atomic on the single JS thread.
       const time = now();
-      const values: (string | null)[] = [];
-      for (const [index, step] of steps.entries()) {
-        if (step.op === "claim") {
-          const existing = claimNow(step.key, step.value, step.ttlMs, time);
-          values.push(existing);
-          if (existing !== null) return { values, failedAt: index };
-        } else if (step.op === "absent" || step.op === "expect" || step.op === "get") {
-          const value = getNow(step.key, time);
-          values.push(value);
-          if (!conditionHolds(step, value)) return { values, failedAt: index };
-        } else if (step.op === "set") {
-          setNow(step.key, step.value, step.ttlMs, time);
-          values.push(null);
-        } else {
-          deleteNow(step.key);
-          values.push(null);
-        }
+      if (receipt) {
+        const saved = readSavedResult(getNow(receipt.key, time));
+        if (saved) return saved;
       }
-      return { values, failedAt: -1 };
+      const result = runSteps(steps, time);
+      if (receipt) setNow(receipt.key, savedResult(result), receipt.ttlMs, time);
+      return result;
     },
 
     async close() {

@@ -27,11 +27,12 @@ import {
 } from "./redis/errors.js";
 import { DEFAULT_PREFIX, redisKeyOf } from "./redis/keys.js";
 import { BATCH_SCRIPT, BATCH_SHA, decodeBatch, encodeBatch, replyString } from "./redis/script.js";
-import type { BatchResult, Store, StoreStep } from "./types.js";
-import { checkKey, checkSteps, checkTtl, checkValue } from "./validate.js";
+import type { BatchReceipt, BatchResult, Store, StoreStep } from "./types.js";
+import { checkKey, checkReceipt, checkSteps, checkTtl, checkValue } from "./validate.js";
 
 export type {
   AbsentStep,
+  BatchReceipt,
   BatchResult,
   ClaimStep,
   DeleteStep,
@@ -90,8 +91,11 @@ export interface RedisStore extends Store {
   readonly prefix: string;
   /** The Redis key a store key lives at (see {@link redisStore}); for inspecting Redis by hand. */
   redisKey(key: string): string;
-  /** Runs batch steps as one Lua script: one round trip, atomic; see {@link Store.batch}. */
-  batch(steps: readonly StoreStep[]): Promise<BatchResult>;
+  /**
+   * Runs batch steps as one Lua script: one round trip, atomic, the receipt saved in the same
+   * script; see {@link Store.batch}.
+   */
+  batch(steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult>;
   /**
    * Stops the store: any later call rejects with an {@link OtzovikError} (`"store_closed"`). The
    * client is **not** closed: it is yours (call `quit()`/`close()` on it yourself).
@@ -116,6 +120,7 @@ export interface RedisStore extends Store {
  * | `{prefix}:dedupe:{tenant}:{source}:{order id}` (or `…:h:{hash}`) | an order's claim and state | `dedupeTtlMs` (90 days) |
  * | `{prefix}:cap:{tenant}:{contact hash}` | a contact's frequency cap | `frequencyCapMs` (30 days) |
  * | `{prefix}:optout:{tenant}:{phone hash}` | an opt-out | none (kept until deleted) |
+ * | `{prefix}:receipt:{random id}` | what an order's claim answered (a batch's receipt) | 15 minutes |
  * | `{prefix}::{key}` | any other key (your own calls of the store) | as set |
  *
  * Every key with a TTL expires on its own; only opt-outs stay. Give Redis `maxmemory-policy
@@ -230,11 +235,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       await command("DEL", [redisKey(key)]);
     },
 
-    async batch(steps) {
+    async batch(steps, receipt) {
       if (closed) throw storeClosed();
       checkSteps(steps, PROVIDER);
+      checkReceipt(receipt, PROVIDER);
       if (steps.length === 0) return { values: [], failedAt: -1 };
-      const args = encodeBatch(steps, redisKey);
+      const args = encodeBatch(steps, redisKey, receipt);
       const reply = await call(async (expired) => {
         try {
           return await send("EVALSHA", [BATCH_SHA, ...args], expired);

@@ -15,6 +15,12 @@ export interface Store {
   /** A short name for logs and errors, e.g. `"memory"` or `"redis"`. */
   readonly name: string;
   /**
+   * `true` for a store in the requester's own process (the memory store): its answers cannot be
+   * lost between the work and the reply, so the requester claims without a {@link BatchReceipt}
+   * (receipts would only take room). Leave it unset for a store behind a connection.
+   */
+  readonly inProcess?: boolean;
+  /**
    * Atomically sets `key` to `value` only if it does not exist (or has expired), with a time to
    * live. Resolves `true` when this call created the key, `false` when it already existed.
    *
@@ -37,8 +43,14 @@ export interface Store {
    * Optional: runs `steps` in order as one atomic unit (no other call sees a state in between)
    * and in one round trip, stopping at the first condition that fails. See {@link StoreStep} and
    * {@link BatchResult}; `runBatch` gives the same answers with the four base methods.
+   *
+   * With a `receipt`, the result is saved under `receipt.key` in the same atomic unit, and a batch
+   * whose receipt key already holds a result does not run again: it resolves with the saved
+   * result. The requester claims orders this way and, when the store's answer is lost (a
+   * connection dropped, a timeout), asks again with the same receipt to learn what the first try
+   * did. See {@link BatchReceipt}.
    */
-  batch?(steps: readonly StoreStep[]): Promise<BatchResult>;
+  batch?(steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult>;
   /** Releases resources (connections, timers). The store is not used after this. Optional. */
   close?(): Promise<void>;
 }
@@ -117,6 +129,19 @@ export interface DeleteStep {
   readonly op: "delete";
   /** The key to delete. */
   readonly key: string;
+}
+
+/**
+ * Where a {@link Store.batch} keeps its result, so that the same batch asked again (its first
+ * answer lost) resolves with what the first try did instead of running twice. The key is unique
+ * per batch (the requester makes a random one); the saved value is the store's own (the Redis
+ * store and the memory store save the result as JSON).
+ */
+export interface BatchReceipt {
+  /** The key the result is saved under. */
+  readonly key: string;
+  /** How long the result is kept, ms; a positive integer. */
+  readonly ttlMs: number;
 }
 
 /** What {@link Store.batch} resolves to. */

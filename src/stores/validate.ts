@@ -1,5 +1,5 @@
 import { ValidationError } from "../core/errors.js";
-import type { StoreStep } from "./types.js";
+import type { BatchReceipt, StoreStep } from "./types.js";
 
 /**
  * Argument checks every built-in store makes before it touches anything, with the same messages
@@ -70,6 +70,23 @@ export function checkSteps(steps: unknown, provider: string): asserts steps is S
       throw new ValidationError("Unknown batch step `op`.", { code: "invalid_value", provider });
     }
   }
+}
+
+/** Checks a batch's receipt, when there is one: an object with a string `key` and a valid `ttlMs`. */
+export function checkReceipt(
+  receipt: unknown,
+  provider: string,
+): asserts receipt is BatchReceipt | undefined {
+  if (receipt === undefined) return;
+  if (typeof receipt !== "object" || receipt === null) {
+    throw new ValidationError("`receipt` must be an object with `key` and `ttlMs`.", {
+      code: "invalid_value",
+      provider,
+    });
+  }
+  const { key, ttlMs } = receipt as Partial<BatchReceipt>;
+  checkKey(key, provider);
+  checkTtl(ttlMs, provider);
 }
 
 /** A short description of a bad argument for error messages (never the content of a string). */

@@ -4,11 +4,14 @@ import type { Store } from "../../src/stores/types.js";
 /**
  * A memory store that records its calls (each one round trip on a networked store) and every key
  * they touch. With `batch: false` it offers only the four base methods, like a user's own store.
+ * It is not `inProcess`: the requester treats it as a store behind a connection (receipts).
  */
 export function countingStore(options: { batch?: boolean } = {}) {
   const inner = memoryStore();
   const calls: string[] = [];
   const keys: string[] = [];
+  /** The receipt keys of the batches that had one. */
+  const receipts: string[] = [];
   const record = (call: string, ...touched: string[]) => {
     calls.push(call);
     keys.push(...touched);
@@ -33,10 +36,11 @@ export function countingStore(options: { batch?: boolean } = {}) {
     },
   };
   if (options.batch !== false) {
-    store.batch = (steps) => {
+    store.batch = (steps, receipt) => {
       record(`batch(${steps.map((s) => s.op).join(",")})`, ...steps.map((s) => s.key));
-      return inner.batch(steps);
+      if (receipt) receipts.push(receipt.key);
+      return inner.batch(steps, receipt);
     };
   }
-  return { store, calls, keys, inner };
+  return { store, calls, keys, receipts, inner };
 }

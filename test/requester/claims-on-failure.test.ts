@@ -14,14 +14,17 @@ afterEach(() => {
 });
 
 /** A memory store whose chosen operations can be made to fail. */
-function faultyStore(fail: { set?: (key: string, value: string) => boolean; get?: () => boolean }) {
+function faultyStore(fail: {
+  set?: (key: string, value: string) => boolean;
+  get?: (key: string) => boolean;
+}) {
   const inner = memoryStore();
   const store: Store & { inner: typeof inner } = {
     name: "faulty",
     inner,
     claim: (key, value, ttl) => inner.claim(key, value, ttl),
     get: async (key) => {
-      if (fail.get?.()) throw new Error("store read failed");
+      if (fail.get?.(key)) throw new Error("store read failed");
       return inner.get(key);
     },
     set: async (key, value, ttl) => {
@@ -59,7 +62,8 @@ describe("requester: claims and records on failure paths", () => {
   it("request(): a store failure after the order was claimed gives the claim back", async () => {
     const { client, sent } = recordingSmsClient();
     let failReads = 1;
-    const store = faultyStore({ get: () => failReads-- > 0 });
+    // The read of the opt-out, after the order's claim (the claim's receipt is read first).
+    const store = faultyStore({ get: (key) => key.includes(":optout:") && failReads-- > 0 });
     const r = createReviewRequester({ ...base, store, channels: [{ type: "sms", client }] });
     const first = (await r.request({ phone: "+79161234567", orderId: "A-1" })).outcomes[0];
     expect(first).toMatchObject({ status: "failed", error: { retryable: true } });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createReviewRequester } from "../../src/requester/requester.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import type { Store } from "../../src/stores/types.js";
 import { countingStore } from "../helpers/counting-store.js";
 import { fixture } from "../helpers/fixtures.js";
 import { recordingSmsClient } from "../helpers/sms-clients.js";
@@ -8,7 +10,7 @@ const KEY = "round-trips-key-0123456789";
 const BODY = () => fixture("iiko", "iiko-01-delivery-closed.json");
 const NOON = Date.parse("2026-03-14T12:00:00+03:00");
 
-function requester(store: ReturnType<typeof countingStore>["store"], delayMs = 0) {
+function requester(store: Store, delayMs = 0) {
   return createReviewRequester({
     keys: KEY,
     business: "B",
@@ -34,6 +36,20 @@ describe("store round trips per event", () => {
     expect(calls).toEqual(["batch(claim,absent,claim)", "set"]);
   });
 
+  it("a store behind a connection: the claim's batch has a receipt (its result kept 15 minutes); an in-process store's has none", async () => {
+    vi.useFakeTimers({ now: NOON });
+    const { store, receipts, inner } = countingStore();
+    await requester(store).handle("iiko", BODY(), { key: KEY });
+    expect(receipts).toEqual([expect.stringMatching(/^otzovik:receipt:[0-9a-f]{64}$/)]);
+    expect(inner.size).toBe(3);
+    const memory = memoryStore();
+    expect(memory.inProcess).toBe(true);
+    const r = requester(memory);
+    expect((await r.handle("iiko", BODY(), { key: KEY })).outcomes[0]?.status).toBe("sent");
+    // The order's claim and the phone's cap: no receipt.
+    expect(memory.size).toBe(2);
+  });
+
   it("a duplicate: 1", async () => {
     vi.useFakeTimers({ now: NOON });
     const { store, calls } = countingStore();
@@ -57,11 +73,11 @@ describe("store round trips per event", () => {
     expect(calls).toEqual(["batch(claim,absent,claim)", "batch(expect,absent,set)", "set"]);
   });
 
-  it("a store with only the base methods: the same steps, one call each", async () => {
+  it("a store with only the base methods: the same steps, one call each, and the claim's receipt read first and written last", async () => {
     vi.useFakeTimers({ now: NOON });
     const { store, calls } = countingStore({ batch: false });
     const r = requester(store);
     expect((await r.handle("iiko", BODY(), { key: KEY })).outcomes[0]?.status).toBe("sent");
-    expect(calls).toEqual(["claim", "get", "claim", "set"]);
+    expect(calls).toEqual(["get", "claim", "get", "claim", "set", "set"]);
   });
 });

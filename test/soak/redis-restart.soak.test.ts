@@ -11,16 +11,14 @@
  *
  * What holds: no crash, 503s while Redis is down, every webhook answered 200 in the end, every
  * order answered "accepted" sent exactly once, nothing sent twice — and every order told
- * "duplicate" after a 503 sent too: a claim that lands after its request was answered 503 (the
- * store's 2 s timeout is longer than the adapter's 1.5 s answer deadline) is sent by the process
- * that made it, not given back (giving it back after the POS's retry had found it a "duplicate"
- * lost up to 8 orders a run, one per POS connection, in 9 runs of 13).
- *
- * The gap that remains, counted and bounded here rather than asserted away: Redis writes a claim
- * to its append-only file and is killed before it answers. The claimer sees a connection error
- * and answers 503; the POS's retry finds the claim, is told "duplicate", and nobody sends the
- * order (its ledger entry stays "claimed" or "sending"). Closing it needs a claim that a retry can
- * take over (a short lease answered 503 until the claimer confirms it); issue 10 stays open for it.
+ * "duplicate" after a 503 sent too, so all 600 are sent:
+ * - a claim that lands after its request was answered 503 (the store's 2 s timeout is longer than
+ *   the adapter's 1.5 s answer deadline) is sent by the process that made it, not given back
+ *   (giving it back after the POS's retry had found it a "duplicate" lost up to 8 orders a run,
+ *   one per POS connection, in 9 runs of 13);
+ * - a claim Redis wrote to its append-only file and was killed before answering: the claimer asks
+ *   again with the claim's receipt once Redis is back, learns it was made, and sends it (before
+ *   receipts, 0–2 orders a run were told "duplicate" and never sent).
  */
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
@@ -37,7 +35,6 @@ import {
   startApp,
   tally,
   until,
-  type WebhookAnswer,
 } from "./redis/harness.js";
 
 const ORDERS = 600;
@@ -48,7 +45,7 @@ const POS_CONNECTIONS = 8;
 describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
   const env = proofSetup({ appendOnly: true });
 
-  it("no crash, 503 while Redis is down, every accepted order sent exactly once (orders in flight at the crash: counted)", {
+  it("no crash, 503 while Redis is down, every order sent exactly once, claims Redis never answered included", {
     timeout: 240_000,
   }, async () => {
     const { redis, sms, pos } = env;
@@ -64,13 +61,11 @@ describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
     ]);
     const all = orders("p3", ORDERS);
     const accepted = new Map<string, number>();
-    const answers = new Map<string, { tries: number; events: WebhookAnswer["events"] }>();
     let answered = 0;
     let triesMax = 0;
     const started = Date.now();
     const posting = pool(all, POS_CONNECTIONS, async (order) => {
       const { answer, tries } = await pos.deliver(web.port, order.body);
-      answers.set(order.id, { tries, events: answer.events });
       triesMax = Math.max(triesMax, tries);
       answered++;
       for (const event of answer.events)
@@ -122,7 +117,7 @@ describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
     const totalMs = Date.now() - started;
     const counts = await queueCounts(redis.url);
 
-    // The remaining gap (see the file's comment): orders whose claim Redis wrote but never answered.
+    // Nothing may be left: an order the POS was only told "duplicate" of was sent by the claimer.
     const orphaned = all.filter((o) => !sms.sent.has(o.id));
     const ledger = new Redis(redis.url);
     const states = await Promise.all(
@@ -133,13 +128,28 @@ describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
       app
         .stderr()
         .split("\n")
-        .filter((l) => l.startsWith("log ")).length;
+        .filter((l) => l.startsWith("log ") && !l.includes('"level":"info"')).length;
+    /** Log lines of `app` with this message. */
+    const said = (app: App, message: string) =>
+      app
+        .stderr()
+        .split("\n")
+        .filter((l) => l.includes(JSON.stringify(message))).length;
+    const unanswered = said(
+      web,
+      "the store did not answer an order's claim; asking it again until it does",
+    );
+    const recovered = said(
+      web,
+      "an order's claim had been made although the store did not answer: sending it",
+    );
     console.log(
       `proof 3: ${ORDERS} orders, Redis killed at ${seconds(killedAt)} (${accepting} webhooks accepted by then, ${before.answered} once it was down), ` +
         `down ${seconds(restartedAt - killedAt)}: ${down.status503} answers 503 and ${down.answered} accepted while down, ` +
         `${down.messages} messages sent meanwhile; all webhooks answered 200 at ${seconds(postedMs)} ` +
         `(answers ${JSON.stringify(Object.fromEntries(pos.statuses))}, at most ${triesMax} tries for one); ` +
         `${acceptedOrders.length} orders accepted, ${all.length - acceptedOrders.length} answered only "duplicate" after 503s, ` +
+        `${unanswered} claims unanswered by Redis, ${recovered} of them found made by their receipt and sent by the claimer; ` +
         `${orphaned.length} never sent (ledger ${JSON.stringify(states)}); ` +
         `${sms.accepted()} messages at the provider, ${sms.duplicates().length} duplicates; ` +
         `web outcomes ${JSON.stringify(outcomeCounts([web]))}, worker ${JSON.stringify(outcomeCounts([worker]))}; ` +
@@ -157,20 +167,10 @@ describe("proof 3: Redis is killed and restarted while webhooks flow", () => {
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);
     expect(sms.duplicates()).toEqual([]);
     expect(acceptedOrders.filter((o) => sms.sent.get(o.id) !== 1)).toEqual([]);
-    // Orders told "duplicate" after a 503 were claimed by the request that got the 503: sent too.
-    expect(sms.accepted()).toBe(ORDERS - orphaned.length);
-    // The remaining gap, bounded: only orders being posted when Redis died (answered 503 first,
-    // then "duplicate"), their claim written and never acknowledged, so at most one per POS
-    // connection, and never sent (not sent twice either).
-    for (const [index, order] of orphaned.entries()) {
-      expect(answers.get(order.id)).toMatchObject({
-        tries: expect.any(Number),
-        events: [{ id: order.id, status: "skipped", reason: "duplicate" }],
-      });
-      expect(states[index]).toMatch(/"state":"(claimed|sending)"/);
-    }
-    expect(orphaned.filter((o) => answers.get(o.id)!.tries < 2)).toEqual([]);
-    expect(orphaned.length).toBeLessThanOrEqual(POS_CONNECTIONS);
+    // Orders told "duplicate" after a 503 were claimed by the request that got the 503: sent too,
+    // whether Redis answered that claim late or never (then its receipt told the claimer).
+    expect(orphaned.map((o, i) => ({ order: o.id, ledger: states[i] }))).toEqual([]);
+    expect(sms.accepted()).toBe(ORDERS);
     expect(counts).toMatchObject({ waiting: 0, delayed: 0, active: 0, failed: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OtzovikError } from "../../src/core/errors.js";
 import { runBatch } from "../../src/stores/batch.js";
-import type { BatchResult, Store, StoreStep } from "../../src/stores/types.js";
+import type { BatchReceipt, BatchResult, Store, StoreStep } from "../../src/stores/types.js";
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -429,10 +429,10 @@ export function describeStoreConformance(
           ]
         : [["runBatch() over the base methods", false]]) as [string, boolean][],
     )("batch: %s", (_label, native) => {
-      const run = (steps: readonly StoreStep[]): Promise<BatchResult> => {
-        if (!native) return runBatch(store, steps);
+      const run = (steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult> => {
+        if (!native) return runBatch(store, steps, receipt);
         if (!store.batch) throw new Error("no batch");
-        return store.batch(steps);
+        return store.batch(steps, receipt);
       };
       it("runs every step when no condition fails, returning the values before each step", async () => {
         await store.set(k("read"), "r");
@@ -541,6 +541,100 @@ export function describeStoreConformance(
 
       it("an empty batch does nothing", async () => {
         await expect(run([])).resolves.toEqual({ values: [], failedAt: -1 });
+      });
+
+      describe("with a receipt", () => {
+        const receipt = (name: string, ttlMs = live): BatchReceipt => ({
+          key: k(`receipt:${name}`),
+          ttlMs,
+        });
+
+        it("answers the same batch again from the saved result, without running its steps", async () => {
+          await store.set(k("read"), UNUSUAL_VALUES.join("|"));
+          const steps: StoreStep[] = [
+            { op: "claim", key: k("order"), value: "mine", ttlMs: live },
+            { op: "absent", key: k("optout") },
+            { op: "get", key: k("read") },
+            { op: "set", key: k("written"), value: "w", ttlMs: live },
+          ];
+          const first = await run(steps, receipt("a"));
+          expect(first).toEqual({
+            values: [null, null, UNUSUAL_VALUES.join("|"), null],
+            failedAt: -1,
+          });
+          await store.set(k("written"), "changed since", live);
+          await store.set(k("read"), "changed too", live);
+          await expect(run(steps, receipt("a"))).resolves.toEqual(first);
+          await expect(store.get(k("written"))).resolves.toBe("changed since");
+          await expect(store.get(k("order"))).resolves.toBe("mine");
+        });
+
+        it("saves a failed condition's result too, and never runs the batch again", async () => {
+          await store.claim(k("order"), "theirs", live);
+          const steps: StoreStep[] = [
+            { op: "claim", key: k("order"), value: "mine", ttlMs: live },
+            { op: "set", key: k("after"), value: "x", ttlMs: live },
+          ];
+          const first = await run(steps, receipt("b"));
+          expect(first).toEqual({ values: ["theirs"], failedAt: 0 });
+          await store.delete(k("order"));
+          await expect(run(steps, receipt("b"))).resolves.toEqual(first);
+          await expect(store.get(k("order"))).resolves.toBeNull();
+          await expect(store.get(k("after"))).resolves.toBeNull();
+        });
+
+        it("runs a batch with another receipt, or with none, as usual", async () => {
+          const steps: StoreStep[] = [{ op: "claim", key: k("order"), value: "mine", ttlMs: live }];
+          await expect(run(steps, receipt("c"))).resolves.toEqual({ values: [null], failedAt: -1 });
+          await expect(run(steps, receipt("d"))).resolves.toEqual({
+            values: ["mine"],
+            failedAt: 0,
+          });
+          await expect(run(steps)).resolves.toEqual({ values: ["mine"], failedAt: 0 });
+          await expect(run(steps, receipt("c"))).resolves.toEqual({ values: [null], failedAt: -1 });
+        });
+
+        it("forgets the result after the receipt's TTL: the batch then runs again", async () => {
+          // The order outlives the receipt (a fake clock moves every TTL at once).
+          const steps: StoreStep[] = [
+            { op: "claim", key: k("order"), value: "mine", ttlMs: ttl * 100 },
+          ];
+          await run(steps, receipt("e", ttl));
+          await expire();
+          await expect(run(steps, receipt("e", ttl))).resolves.toEqual({
+            values: ["mine"],
+            failedAt: 0,
+          });
+        });
+
+        // Over the base methods the receipt is read and written in separate calls.
+        if (native)
+          it("runs a batch once however many copies with its receipt run concurrently", async () => {
+            const results = await Promise.all(
+              Array.from({ length: 30 }, () =>
+                run([{ op: "claim", key: k("hot"), value: "mine", ttlMs: live }], receipt("f")),
+              ),
+            );
+            expect(new Set(results.map((r) => JSON.stringify([r.failedAt, r.values]))).size).toBe(
+              1,
+            );
+            // Run as often as it was asked, 29 copies would have lost the claim.
+            expect(results[0]).toEqual({ values: [null], failedAt: -1 });
+          });
+
+        if (native)
+          it.each([
+            ["not an object", "receipt"],
+            ["a key that is not a string", { key: 1, ttlMs: live }],
+            ["a TTL of 0", { key: "r", ttlMs: 0 }],
+          ])("rejects a receipt that is %s, changing nothing", async (_label, bad) => {
+            const promise = run(
+              [{ op: "claim", key: k("order"), value: "mine", ttlMs: live }],
+              bad as unknown as BatchReceipt,
+            );
+            await expect(promise).rejects.toBeInstanceOf(OtzovikError);
+            await expect(store.get(k("order"))).resolves.toBeNull();
+          });
       });
     });
 

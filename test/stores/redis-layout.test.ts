@@ -109,7 +109,22 @@ describe.each([
     const cap = `otzovik:cap:default:${phone}`;
     const optout = `otzovik:optout:default:${phone}`;
     const keys = await scanAll(db);
-    expect(keys).toEqual([cap, dedupe, second, optout].sort());
+    // Each claim's receipt (a random id) holds what the claim answered, for 15 minutes.
+    const receipts = keys.filter((key) => key.startsWith("otzovik:receipt:"));
+    expect(receipts).toHaveLength(2);
+    for (const key of receipts) expect(key).toMatch(/^otzovik:receipt:[0-9a-f]{64}$/);
+    expect((await Promise.all(receipts.map((key) => admin.get(key)))).sort()).toEqual([
+      "[-1,[null,null,null]]",
+      '[1,[null,"{\\"code\\":\\"manual\\",\\"at\\":1773478800000}"]]',
+    ]);
+    for (const key of receipts) {
+      const pttl = await admin.pttl(key);
+      expect(pttl).toBeGreaterThan(15 * 60_000 - 60_000);
+      expect(pttl).toBeLessThanOrEqual(15 * 60_000);
+    }
+    expect(keys.filter((key) => !receipts.includes(key))).toEqual(
+      [cap, dedupe, second, optout].sort(),
+    );
     for (const key of keys) {
       expect(key).not.toContain("9161234567");
       expect(key).not.toContain(encodeURIComponent(PHONE));

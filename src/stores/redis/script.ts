@@ -1,20 +1,47 @@
 import { createHash } from "node:crypto";
-import type { BatchResult, StoreStep } from "../types.js";
+import type { BatchReceipt, BatchResult, StoreStep } from "../types.js";
 import { unexpectedReply } from "./errors.js";
 
 /**
  * A batch as one Lua script: one `EVALSHA` (one round trip), atomic like any script. The steps are
- * encoded compactly: `KEYS` are the steps' Redis keys, in order; `ARGV[1]` holds one letter per
- * step (`c`laim, `a`bsent, `e`xpect, `g`et, `s`et, `d`elete), and the arguments follow in step
+ * encoded compactly: `KEYS` are the steps' Redis keys, in order, then the receipt's key when there
+ * is one; `ARGV[1]` holds one letter per step (`c`laim, `a`bsent, `e`xpect, `g`et, `s`et,
+ * `d`elete), `ARGV[2]` the receipt's TTL (`""`: no receipt), and the arguments follow in step
  * order: a claim's value and TTL, a set's value and TTL (`""`: none), an expect's count and
  * values. The script answers `{failedAt, values}`, a `false` (nil) value being an absent key.
+ *
+ * With a receipt, a result saved under its key is answered as it is (the steps do not run), and
+ * a result the steps produce is saved there (JSON `[failedAt, values]`, absent keys `null`: the
+ * format of `savedResult`) before the script answers.
  *
  * The semantics are those of `runBatch` and the memory store's `batch`: values before each step,
  * stop at the first failed condition.
  */
 export const BATCH_SCRIPT = `local ops = ARGV[1]
-local arg = 2
+local receipt = KEYS[#ops + 1]
+if receipt then
+  local saved = redis.call("GET", receipt)
+  if saved then
+    local result = cjson.decode(saved)
+    local held = {}
+    for i, value in ipairs(result[2]) do
+      if value == cjson.null then held[i] = false else held[i] = value end
+    end
+    return {result[1], held}
+  end
+end
+local arg = 3
 local values = {}
+local function finish(failedAt)
+  if receipt then
+    local saved = {}
+    for i = 1, #values do
+      if values[i] then saved[i] = values[i] else saved[i] = cjson.null end
+    end
+    redis.call("SET", receipt, cjson.encode({failedAt, saved}), "PX", ARGV[2])
+  end
+  return {failedAt, values}
+end
 for i = 1, #ops do
   local op = string.byte(ops, i)
   local key = KEYS[i]
@@ -33,11 +60,11 @@ for i = 1, #ops do
     local current = redis.call("GET", key)
     values[i] = current
     if op == 99 then
-      if current then return {i - 1, values} end
+      if current then return finish(i - 1) end
       redis.call("SET", key, ARGV[arg], "PX", ARGV[arg + 1])
       arg = arg + 2
     elseif op == 97 then
-      if current then return {i - 1, values} end
+      if current then return finish(i - 1) end
     elseif op == 101 then
       local last = arg + tonumber(ARGV[arg])
       if current then
@@ -48,13 +75,13 @@ for i = 1, #ops do
             break
           end
         end
-        if not found then return {i - 1, values} end
+        if not found then return finish(i - 1) end
       end
       arg = last + 1
     end
   end
 end
-return {-1, values}
+return finish(-1)
 `;
 
 /** The SHA-1 Redis caches {@link BATCH_SCRIPT} under (`EVALSHA`). */
@@ -71,13 +98,14 @@ const LETTER: Readonly<Record<StoreStep["op"], string>> = {
 
 /**
  * The arguments of `EVALSHA`/`EVAL` after the script: the key count, the keys, then `ARGV`.
- * `steps` must be valid (checked before).
+ * `steps` (and `receipt`) must be valid (checked before).
  */
 export function encodeBatch(
   steps: readonly StoreStep[],
   redisKey: (key: string) => string,
+  receipt?: BatchReceipt,
 ): string[] {
-  const keys: string[] = [String(steps.length)];
+  const keys: string[] = [String(steps.length + (receipt ? 1 : 0))];
   const argv: string[] = [];
   let ops = "";
   for (const step of steps) {
@@ -88,7 +116,8 @@ export function encodeBatch(
       argv.push(step.value, step.ttlMs === undefined ? "" : String(step.ttlMs));
     else if (step.op === "expect") argv.push(String(step.values.length), ...step.values);
   }
-  keys.push(ops, ...argv);
+  if (receipt) keys.push(redisKey(receipt.key));
+  keys.push(ops, receipt ? String(receipt.ttlMs) : "", ...argv);
   return keys;
 }
 

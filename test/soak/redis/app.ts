@@ -46,6 +46,10 @@ function log(level: string, message: string, meta?: unknown): void {
   process.stderr.write(`log ${JSON.stringify({ level, message, meta })}\n`);
 }
 const logger = {
+  // Of the info lines, only those about unanswered claims (the proofs count them).
+  info: (message: string, meta?: unknown) => {
+    if (message.includes("did not answer")) log("info", message, meta);
+  },
   warn: (message: string, meta?: unknown) => log("warn", message, meta),
   error: (message: string, meta?: unknown) => log("error", message, meta),
 };
