@@ -295,8 +295,9 @@ export interface HandleOptions {
   readonly key?: string | null;
   /**
    * The caller stopped waiting (an adapter that already answered 503 at its deadline): once
-   * aborted, {@link ReviewRequester.accept} claims nothing more, gives back the claims it made and
-   * throws, so the sender's retry is handled normally (not as a duplicate) and nothing is sent.
+   * aborted, {@link ReviewRequester.accept} claims nothing more and throws. The events it did
+   * claim are sent all the same, never given back (the sender's retry may already have found
+   * them claimed): the retry finds them duplicates and claims the rest.
    * An `AbortSignal`, or any object whose `aborted` turns `true` (it is only read, never listened
    * to).
    */
@@ -362,7 +363,9 @@ export interface ReviewRequester {
    * @throws when the store fails while claiming, or when `options.signal` was aborted before
    *   every claim was made (adapters answer 503, and the source retries). The events it did claim
    *   are sent all the same (their sends are in flight for `close()`): the retry finds them
-   *   duplicates and claims the rest.
+   *   duplicates and claims the rest. A claim the store may have made without answering (a lost
+   *   connection, a timeout) is asked again in the background with its receipt, and sent when it
+   *   had been made.
    */
   accept(source: SourceId, body: unknown, options?: HandleOptions): Promise<Accepted>;
   /**
