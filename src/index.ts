@@ -103,6 +103,7 @@ export type {
   AmocrmPhoneLookup,
   ChannelSpec,
   ClosedRequester,
+  DeliveredOutcome,
   DirectRequest,
   EmailChannel,
   FailedOutcome,
@@ -120,8 +121,11 @@ export type {
   SkippedReason,
   SmsChannel,
   SourceId,
+  StatusHandled,
+  StatusOutcome,
   TenantSettings,
   Unauthorized,
+  UndeliveredOutcome,
   WhatsappChannel,
   WhatsappTemplate,
   WhatsappTemplateSender,
@@ -170,6 +174,14 @@ export {
   YCLIENTS_FINAL_STATUSES,
   type YclientsParseOptions,
 } from "./sources/yclients.js";
+export type {
+  DeliveryMeaning,
+  StatusAnswer,
+  StatusReading,
+  StatusRequest,
+  StatusUpdate,
+  StatusWebhooks,
+} from "./status/types.js";
 export { runBatch } from "./stores/batch.js";
 export {
   DEFAULT_MAX_ENTRIES,

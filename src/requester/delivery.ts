@@ -15,6 +15,8 @@ export type DeliveryResult =
   | {
       readonly kind: "sent";
       readonly channel: Channel["spec"]["type"];
+      /** The channel's position in the tenant's chain. */
+      readonly index: number;
       readonly result: SendResult;
     }
   | { readonly kind: "opted_out"; readonly error: OtzovikError }
@@ -85,6 +87,9 @@ export function reaches(channel: Channel, to: Recipient): boolean {
  * channel. When every channel failed, the error reported is the first retryable one (so the order
  * is retried later), else the last one.
  *
+ * `from` skips the channels before it: a fallback after a status webhook reported the message
+ * sent on channel `from - 1` undelivered.
+ *
  * `idempotencyKey` goes to providers that take one (Resend): derived from the order, it is the
  * same on every process and every retry, so the provider itself refuses a second copy. It is
  * worked out (a keyed hash) only when such a channel is tried.
@@ -95,14 +100,15 @@ export async function deliver(
   text: string,
   vars: TemplateVars,
   idempotencyKey: () => Promise<string>,
+  from = 0,
 ): Promise<DeliveryResult> {
   let lastError: OtzovikError | null = null;
   let retryable: OtzovikError | null = null;
-  for (const channel of channels) {
-    if (!reaches(channel, to)) continue;
+  for (const [index, channel] of channels.entries()) {
+    if (index < from || !reaches(channel, to)) continue;
     try {
       const result = await sendOne(channel, to, text, vars, idempotencyKey);
-      return { kind: "sent", channel: channel.spec.type, result };
+      return { kind: "sent", channel: channel.spec.type, index, result };
     } catch (error) {
       const failure = classified(error, channel.spec.client.provider);
       if (failure.category === "unknown_outcome") return { kind: "unknown", error: failure };

@@ -1,6 +1,6 @@
 import type { JobData } from "../schedulers/types.js";
 import type { RequesterConfig, Timing } from "./config.js";
-import { jobBase, type SendJob } from "./job.js";
+import { jobBase, jobId, type SendJob } from "./job.js";
 import { nextAllowedTime } from "./quiet-hours.js";
 import type { Fail, Schedule } from "./retry.js";
 import type { SendNow } from "./send.js";
@@ -52,7 +52,7 @@ export function createDispatch(sendNow: SendNow, schedule: Schedule, fail: Fail)
   return async (job, when, plan, begun) => {
     if (when.now) return sendNow(job, plan, begun);
     try {
-      await schedule(job, when.runAt, job.ref.dedupeKey);
+      await schedule(job, when.runAt, jobId(job, 1));
     } catch (error) {
       return fail(job, error);
     }

@@ -23,6 +23,20 @@ export interface SendJob {
   readonly lookup: PhoneLookup | null;
   /** 1 for the first attempt, 2 for the first retry… */
   readonly attempt: number;
+  /**
+   * The first channel to try (its position in the tenant's chain): absent or 0 normally; the next
+   * channel's after a status webhook reported the message undelivered (a fallback).
+   */
+  readonly channelFrom?: number;
+}
+
+/**
+ * The scheduler id of a job's `attempt`: the order's dedupe key (the same order scheduled twice is
+ * one job), `@{channelFrom}` for a fallback, `#{attempt}` for a retry.
+ */
+export function jobId(job: SendJob, attempt: number): string {
+  const fallback = job.channelFrom ? `@${job.channelFrom}` : "";
+  return `${job.ref.dedupeKey}${fallback}${attempt > 1 ? `#${attempt}` : ""}`;
 }
 
 /** The outcome fields of a job. */

@@ -1,8 +1,10 @@
 import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { sealer } from "../core/seal.js";
 import { keyedHasher } from "../core/secret.js";
 import { runBatch } from "../stores/batch.js";
 import type { BatchReceipt, BatchResult, Store, StoreStep } from "../stores/types.js";
+import type { SendJob } from "./job.js";
 
 /**
  * The ledger: the one owner of every store key and operation the requester uses — order claims
@@ -19,7 +21,10 @@ import type { BatchReceipt, BatchResult, Store, StoreStep } from "../stores/type
  *
  * - `otzovik:dedupe:{tenant}:{source}:{order id}` (or `…:h:{hash}` for events without an id);
  * - `otzovik:cap:{tenant}:{contact hash}`;
- * - `otzovik:optout:{tenant}:{phone hash}` (no TTL);
+ * - `otzovik:optout:{tenant}:{phone hash}` (no TTL); `…:{email hash}` for an email address whose
+ *   owner complained (a status webhook);
+ * - `otzovik:msg:{provider}:{message id}`: a sent message a status webhook may report on (only
+ *   when the sending client reads status webhooks), kept {@link MESSAGE_TTL_MS};
  * - `otzovik:receipt:{random id}`: what an order's claim answered (see {@link Ledger.claim}),
  *   kept {@link RECEIPT_TTL_MS}; not with a store whose answers cannot be lost
  *   ({@link Store.inProcess}).
@@ -87,8 +92,29 @@ export interface Ledger {
    * `done`: the order was sent, skipped or given up since.
    */
   beginSend(ref: OrderRef, attempt: number): Promise<BeginResult>;
-  /** The message went out. Never throws: a lost record must not give the claims back. */
-  recordSent(ref: OrderRef, sent: { channel: string; messageId: string }): Promise<void>;
+  /**
+   * The message went out. Never throws: a lost record must not give the claims back. With
+   * `track`, the message is recorded too (same round trip), for its status webhooks.
+   */
+  recordSent(
+    ref: OrderRef,
+    sent: { channel: string; messageId: string },
+    track?: { provider: string; index: number; job: SendJob },
+  ): Promise<void>;
+  /** A tracked message (see {@link Ledger.recordSent}), or `null` when unknown or expired. */
+  findMessage(provider: string, messageId: string): Promise<TrackedMessage | null>;
+  /**
+   * Moves a tracked message to `state` (a compare-and-set on what {@link Ledger.findMessage}
+   * read): `false` when another status (a copy of this webhook, another process) moved it first.
+   */
+  moveMessage(message: TrackedMessage, state: MessageState): Promise<boolean>;
+  /**
+   * Opens a sent order again for a fallback: "sent" on `channel` (or forgotten) → "claimed" (a
+   * compare-and-set): `false` when it is in any other state (a fallback already began).
+   */
+  reopen(ref: OrderRef, channel: string): Promise<boolean>;
+  /** Adds an email address to a tenant's opt-out list (its owner complained). */
+  optOutEmail(tenantId: string, email: string, code: string): Promise<void>;
   /** The message may have gone out. Never throws, keeps the claims. */
   recordUnknown(ref: OrderRef, code: string): Promise<void>;
   /** The provider reports the person refused messages: remember it, and skip the order. */
@@ -109,10 +135,33 @@ export interface Contact {
   readonly email: string | null;
 }
 
+/** What a status webhook moves a tracked message to. */
+export type MessageState = "sent" | "delivered" | "undelivered";
+
+/** A sent message as the ledger keeps it for its status webhooks. */
+export interface TrackedMessage {
+  /** The store key. */
+  readonly key: string;
+  /** The stored value, as read (the compare-and-set compares it). */
+  readonly value: string;
+  readonly state: MessageState;
+  readonly tenantId: string;
+  /** The channel's position in the tenant's chain. */
+  readonly index: number;
+  /** The channel type. */
+  readonly channel: string;
+  /** When it was sent, ms since the epoch. */
+  readonly at: number;
+  /** The job that sent it (unsealed), or `null` when it cannot be opened (another `hashSecret`). */
+  readonly job: SendJob | null;
+}
+
 /** The keys a contact's checks use. */
 export interface ContactKeys {
   /** The opt-out key (phones only), or `null`. */
   readonly optout: string | null;
+  /** The email address's opt-out key, or `null`. */
+  readonly emailOptout?: string | null;
   /** The cap to claim, or `null` (no cap, or no contact). */
   readonly cap: { readonly key: string; readonly ttlMs: number; readonly value: string } | null;
 }
@@ -122,6 +171,8 @@ export interface OrderRef {
   readonly dedupeKey: string;
   readonly capKey: string | null;
   readonly optoutKey: string | null;
+  /** The email address's opt-out key (absent in jobs of older versions). */
+  readonly emailOptoutKey?: string | null;
 }
 
 /** How a claim ended. */
@@ -152,8 +203,19 @@ export interface LedgerOptions {
  */
 export const CLAIM_SETTLE_MS = 10 * 60_000;
 
+/** How long a sent message is tracked for its status webhooks (ms): 7 days. */
+export const MESSAGE_TTL_MS = 7 * 24 * 3_600_000;
+
 /** How long a claim's receipt is kept (ms): longer than anyone asks for it. */
 export const RECEIPT_TTL_MS = CLAIM_SETTLE_MS + 5 * 60_000;
+
+/**
+ * What an email address is hashed as for its opt-out: lower-cased and marked, so it never meets
+ * a phone's hash.
+ */
+function emailKey(email: string): string {
+  return `email:${email.trim().toLowerCase()}`;
+}
 
 /** Store key: `otzovik:{kind}:{part}:{part}…`, parts URI-encoded. */
 function storeKey(kind: string, ...parts: string[]): string {
@@ -164,6 +226,7 @@ function storeKey(kind: string, ...parts: string[]): string {
 export function createLedger(options: LedgerOptions): Ledger {
   const { store, now, dedupeTtlMs, logger } = options;
   const hash = keyedHasher(options.hashSecret);
+  const seal = sealer(options.hashSecret);
   const batch = (steps: readonly StoreStep[], receipt?: BatchReceipt): Promise<BatchResult> =>
     store.batch ? store.batch(steps, receipt) : runBatch(store, steps, receipt);
   /** The value of an entry with a TTL: from a fixed set, see {@link Ledger}. */
@@ -205,12 +268,38 @@ export function createLedger(options: LedgerOptions): Ledger {
     }
   }
 
-  function contactSteps(contact: ContactKeys): StoreStep[] {
+  /** The opt-out checks of an order's contact: its phone's, its email address's. */
+  function optOutSteps(keys: { optout: string | null; emailOptout?: string | null }): StoreStep[] {
     const steps: StoreStep[] = [];
-    if (contact.optout) steps.push({ op: "absent", key: contact.optout });
+    if (keys.optout) steps.push({ op: "absent", key: keys.optout });
+    if (keys.emailOptout) steps.push({ op: "absent", key: keys.emailOptout });
+    return steps;
+  }
+
+  function contactSteps(contact: ContactKeys): StoreStep[] {
+    const steps = optOutSteps(contact);
     if (contact.cap) steps.push({ op: "claim", ...contact.cap });
     return steps;
   }
+
+  /** The keys of a claimed order with this contact. */
+  const refOf = (dedupeKey: string, contact: ContactKeys): OrderRef => ({
+    dedupeKey,
+    capKey: contact.cap?.key ?? null,
+    optoutKey: contact.optout,
+    emailOptoutKey: contact.emailOptout ?? null,
+  });
+
+  /** The stored value of a tracked message. */
+  const messageValue = (m: Omit<TrackedMessage, "key" | "value" | "job">, job: string) =>
+    JSON.stringify({
+      state: m.state,
+      tenant: m.tenantId,
+      index: m.index,
+      channel: m.channel,
+      at: m.at,
+      job,
+    });
 
   /** Reads the batch answer of contact steps starting at `offset`. */
   async function contactResult(
@@ -219,13 +308,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     result: BatchResult,
     offset: number,
   ): Promise<ClaimResult> {
-    if (result.failedAt === -1) {
-      return {
-        status: "claimed",
-        ref: { dedupeKey, capKey: contact.cap?.key ?? null, optoutKey: contact.optout },
-      };
-    }
-    const optedOut = contact.optout !== null && result.failedAt === offset;
+    if (result.failedAt === -1) return { status: "claimed", ref: refOf(dedupeKey, contact) };
+    const optedOut = result.failedAt < offset + optOutSteps(contact).length;
     const reason = optedOut ? "opted_out" : "frequency_capped";
     await setOrder(dedupeKey, { state: "skipped", reason });
     return { status: reason };
@@ -244,6 +328,8 @@ export function createLedger(options: LedgerOptions): Ledger {
     async contact(tenantId, who, capMs) {
       const phoneHash = who.phone ? await hash(who.phone) : null;
       const optout = phoneHash ? storeKey("optout", tenantId, phoneHash) : null;
+      const emailHash = who.email ? await hash(emailKey(who.email)) : null;
+      const emailOptout = emailHash ? storeKey("optout", tenantId, emailHash) : null;
       const addressHash = phoneHash ?? (who.email ? await hash(who.email) : null);
       const cap =
         capMs === false || addressHash === null
@@ -253,7 +339,7 @@ export function createLedger(options: LedgerOptions): Ledger {
               ttlMs: capMs,
               value: record({ state: "capped" }),
             };
-      return { optout, cap };
+      return { optout, emailOptout, cap };
     },
 
     async claim(dedupeKey, contact, sending, receipt) {
@@ -269,7 +355,10 @@ export function createLedger(options: LedgerOptions): Ledger {
       );
       if (result.failedAt === 0) return { status: "duplicate" };
       if (!contact) {
-        return { status: "claimed", ref: { dedupeKey, capKey: null, optoutKey: null } };
+        return {
+          status: "claimed",
+          ref: { dedupeKey, capKey: null, optoutKey: null, emailOptoutKey: null },
+        };
       }
       return contactResult(dedupeKey, contact, result, 1);
     },
@@ -286,9 +375,11 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     async beginSend(ref, attempt) {
       const [expect, set] = sendingSteps(ref.dedupeKey, attempt);
-      const steps: StoreStep[] = [expect];
-      if (ref.optoutKey) steps.push({ op: "absent", key: ref.optoutKey });
-      steps.push(set);
+      const steps: StoreStep[] = [
+        expect,
+        ...optOutSteps({ optout: ref.optoutKey, emailOptout: ref.emailOptoutKey }),
+        set,
+      ];
       const result = await batch(steps);
       if (result.failedAt === -1) return "ok";
       if (result.failedAt === 0) return notBegun(result.values[0], attempt);
@@ -296,7 +387,102 @@ export function createLedger(options: LedgerOptions): Ledger {
       return "opted_out";
     },
 
-    recordSent: (ref, sent) => keep(ref, { state: "sent", channel: sent.channel }),
+    async recordSent(ref, sent, track) {
+      if (!track) return keep(ref, { state: "sent", channel: sent.channel });
+      try {
+        const job = await seal.seal(JSON.stringify(track.job));
+        const value = messageValue(
+          {
+            state: "sent",
+            tenantId: track.job.tenant.id,
+            index: track.index,
+            channel: sent.channel,
+            at: now(),
+          },
+          job,
+        );
+        await batch([
+          {
+            op: "set",
+            key: ref.dedupeKey,
+            value: record({ state: "sent", channel: sent.channel }),
+            ttlMs: dedupeTtlMs,
+          },
+          {
+            op: "set",
+            key: storeKey("msg", track.provider, sent.messageId),
+            value,
+            ttlMs: MESSAGE_TTL_MS,
+          },
+        ]);
+      } catch (error) {
+        logger.error("could not record a sent review request; its claim is kept", {
+          key: ref.dedupeKey,
+          error: errorMessage(error),
+        });
+      }
+    },
+
+    async findMessage(provider, messageId) {
+      const key = storeKey("msg", provider, messageId);
+      const value = await store.get(key);
+      if (value === null) return null;
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(value) as Record<string, unknown>;
+      } catch {
+        return null;
+      }
+      const { state, tenant, index, channel, at, job } = parsed;
+      if (
+        (state !== "sent" && state !== "delivered" && state !== "undelivered") ||
+        typeof tenant !== "string" ||
+        typeof index !== "number" ||
+        typeof channel !== "string" ||
+        typeof at !== "number" ||
+        typeof job !== "string"
+      )
+        return null;
+      const opened = await seal.open(job);
+      let sendJob: SendJob | null = null;
+      try {
+        sendJob = opened === null ? null : (JSON.parse(opened) as SendJob);
+      } catch {
+        sendJob = null;
+      }
+      return { key, value, state, tenantId: tenant, index, channel, at, job: sendJob };
+    },
+
+    async moveMessage(message, state) {
+      const sealed = (JSON.parse(message.value) as { job: string }).job;
+      const result = await batch([
+        { op: "expect", key: message.key, values: [message.value] },
+        {
+          op: "set",
+          key: message.key,
+          value: messageValue({ ...message, state }, sealed),
+          ttlMs: MESSAGE_TTL_MS,
+        },
+      ]);
+      return result.failedAt === -1;
+    },
+
+    async reopen(ref, channel) {
+      const result = await batch([
+        { op: "expect", key: ref.dedupeKey, values: [record({ state: "sent", channel })] },
+        { op: "set", key: ref.dedupeKey, value: claimed, ttlMs: dedupeTtlMs },
+      ]);
+      // An order no longer remembered (its dedupe TTL ran out) is opened too: the message says it
+      // was sent and did not arrive.
+      return result.failedAt === -1;
+    },
+
+    async optOutEmail(tenantId, email, code) {
+      await store.set(
+        storeKey("optout", tenantId, await hash(emailKey(email))),
+        optOutRecord({ code }),
+      );
+    },
 
     recordUnknown: (ref, code) => keep(ref, { state: "unknown", code }),
 

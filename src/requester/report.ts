@@ -2,10 +2,10 @@ import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { maskPhone } from "../core/phone.js";
 import type { Scheduler } from "../schedulers/types.js";
-import type { Outcome, RequesterOptions } from "./types.js";
+import type { Outcome, RequesterOptions, StatusOutcome } from "./types.js";
 
 /** Reports outcomes: one log line and the matching hook each. */
-export type Reporter = (outcome: Outcome) => Promise<Outcome>;
+export type Reporter = <T extends Outcome | StatusOutcome>(outcome: T) => Promise<T>;
 
 /**
  * Creates the reporter. Phones are masked in logs; a hook that throws is logged and never changes
@@ -13,7 +13,10 @@ export type Reporter = (outcome: Outcome) => Promise<Outcome>;
  */
 export function createReporter(
   logger: Logger,
-  hooks: Pick<RequesterOptions, "onSent" | "onScheduled" | "onSkipped" | "onFailed">,
+  hooks: Pick<
+    RequesterOptions,
+    "onSent" | "onScheduled" | "onSkipped" | "onFailed" | "onDelivered" | "onUndelivered"
+  >,
   scheduler: Scheduler,
 ): Reporter {
   return async (outcome) => {
@@ -60,6 +63,25 @@ export function createReporter(
             error: outcome.error.message,
           });
           await hooks.onFailed?.(outcome);
+          break;
+        case "delivered":
+          logger.info("review request delivered", {
+            ...meta,
+            channel: outcome.channel,
+            provider: outcome.provider,
+          });
+          await hooks.onDelivered?.(outcome);
+          break;
+        case "undelivered":
+          logger.warn("review request undelivered", {
+            ...meta,
+            channel: outcome.channel,
+            provider: outcome.provider,
+            code: outcome.code,
+            detail: outcome.detail,
+            fallback: outcome.fallback,
+          });
+          await hooks.onUndelivered?.(outcome);
           break;
       }
     } catch (error) {

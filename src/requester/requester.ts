@@ -11,6 +11,7 @@ import { createPipeline } from "./pipeline.js";
 import { createReporter } from "./report.js";
 import { createFail } from "./retry.js";
 import { createSendNow } from "./send.js";
+import { createHandleStatus } from "./status.js";
 import { createTenants } from "./tenants.js";
 import type { RequesterOptions, ReviewRequester } from "./types.js";
 
@@ -82,10 +83,12 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
   const dispatch = createDispatch(sendNow, schedule, fail);
   const pipeline = createPipeline(config, tenants, ledger, dispatch, fail, report, track);
   resume = pipeline.resume;
+  const handleStatus = createHandleStatus(config, tenants, ledger, dispatch, report, track);
 
   return {
     sources: Object.freeze(Object.keys(config.sources)),
     accept: pipeline.accept,
+    handleStatus,
 
     async authenticate(key) {
       if ((await tenants.authenticate(key)) !== null) return true;

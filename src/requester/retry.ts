@@ -1,7 +1,7 @@
 import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { RequesterConfig } from "./config.js";
-import { jobBase, type SendJob } from "./job.js";
+import { jobBase, jobId, type SendJob } from "./job.js";
 import type { Ledger } from "./ledger.js";
 import { asOtzovikError } from "./outcomes.js";
 import type { FailedOutcome } from "./types.js";
@@ -32,7 +32,7 @@ export function createFail(
       const wait = Math.max(delay, typeof wanted === "number" ? wanted : 0);
       const next: SendJob = { ...job, phone, attempt: job.attempt + 1 };
       try {
-        await schedule(next, config.now() + wait, `${job.ref.dedupeKey}#${next.attempt}`);
+        await schedule(next, config.now() + wait, jobId(next, next.attempt));
         return {
           ...base,
           status: "failed",

@@ -1,3 +1,4 @@
+import type { StatusWebhooks } from "../status/types.js";
 import type { RequesterConfig } from "./config.js";
 import { deliver, reaches } from "./delivery.js";
 import { jobBase, type SendJob } from "./job.js";
@@ -58,13 +59,29 @@ export function createSendNow(
           dryRun: true,
         };
       }
-      const result = await deliver(plan.channels, to, text, vars, () => idempotencyKey(job));
+      const result = await deliver(
+        plan.channels,
+        to,
+        text,
+        vars,
+        () => idempotencyKey(job),
+        job.channelFrom ?? 0,
+      );
       switch (result.kind) {
-        case "sent":
-          await ledger.recordSent(job.ref, {
-            channel: result.channel,
-            messageId: result.result.messageId,
-          });
+        case "sent": {
+          // Tracked for its status webhooks when its client reads them.
+          const client = plan.channels[result.index]?.spec.client as
+            | { statusWebhooks?: StatusWebhooks }
+            | undefined;
+          const track =
+            client?.statusWebhooks?.configured && !result.result.dryRun
+              ? { provider: result.result.provider, index: result.index, job }
+              : undefined;
+          await ledger.recordSent(
+            job.ref,
+            { channel: result.channel, messageId: result.result.messageId },
+            track,
+          );
           return {
             ...base,
             status: "sent",
@@ -73,6 +90,7 @@ export function createSendNow(
             messageId: result.result.messageId,
             dryRun: result.result.dryRun,
           };
+        }
         case "opted_out":
           await ledger.recordOptOut(job.ref, {
             code: String(result.error.code),

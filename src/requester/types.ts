@@ -8,6 +8,7 @@ import type { AmocrmPhoneLookup } from "../sources/amocrm/client.js";
 import type { ParserOptions } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
 import type { SkipReason, SourceName } from "../sources/types.js";
+import type { StatusAnswer, StatusRequest } from "../status/types.js";
 import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
@@ -176,6 +177,13 @@ export interface RequesterOptions {
   readonly onSkipped?: (outcome: SkippedOutcome) => void | Promise<void>;
   /** Called for every `failed` outcome. */
   readonly onFailed?: (outcome: FailedOutcome) => void | Promise<void>;
+  /** Called when a status webhook reports a message delivered (see {@link ReviewRequester.handleStatus}). */
+  readonly onDelivered?: (outcome: DeliveredOutcome) => void | Promise<void>;
+  /**
+   * Called when a status webhook reports a message undelivered; `fallback` says whether the next
+   * channel is tried (its own `sent`, `scheduled`, `skipped` or `failed` outcome follows).
+   */
+  readonly onUndelivered?: (outcome: UndeliveredOutcome) => void | Promise<void>;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -251,8 +259,57 @@ export interface FailedOutcome extends OutcomeBase {
   readonly attempt: number;
 }
 
+/** What a status webhook said of a sent message: the fields of both status outcomes. */
+interface StatusOutcomeBase extends OutcomeBase {
+  /** The channel it went out on. */
+  readonly channel: ChannelSpec["type"];
+  /** The provider that reported it. */
+  readonly provider: string;
+  /** The message id the send returned. */
+  readonly messageId: string;
+  /** The provider's code (`"131047"`, `"104"`, a bounce type), or `null`. */
+  readonly code: string | null;
+  /** The provider's short explanation, or `null`. */
+  readonly detail: string | null;
+  /** When the provider says it happened (ISO), or `null`. */
+  readonly at: string | null;
+}
+
+/** A status webhook reported the review request delivered. */
+export interface DeliveredOutcome extends StatusOutcomeBase {
+  /** Always `"delivered"`. */
+  readonly status: "delivered";
+}
+
+/** A status webhook reported the review request undelivered. */
+export interface UndeliveredOutcome extends StatusOutcomeBase {
+  /** Always `"undelivered"`. */
+  readonly status: "undelivered";
+  /**
+   * `true` when the next channel is tried (WhatsApp 131047, SMS.ru 104–108, a hard bounce, with
+   * a channel left that reaches the customer); its own outcome follows.
+   */
+  readonly fallback: boolean;
+}
+
 /** What happened to one event. */
 export type Outcome = SentOutcome | ScheduledOutcome | SkippedOutcome | FailedOutcome;
+
+/** What a status webhook reported of a sent review request. */
+export type StatusOutcome = DeliveredOutcome | UndeliveredOutcome;
+
+/** What {@link ReviewRequester.handleStatus} resolves to. */
+export interface StatusHandled {
+  /** What to answer the provider (`200`, SMS.ru's `100`, `401` for a bad signature, Meta's challenge). */
+  readonly answer: StatusAnswer;
+  /** How many statuses the request carried (0 when refused or a subscription check). */
+  readonly updates: number;
+  /**
+   * Resolves with the outcomes: `delivered`/`undelivered` for each status that changed its
+   * message, then the fallbacks' own. Never rejects.
+   */
+  readonly done: Promise<readonly (StatusOutcome | Outcome)[]>;
+}
 
 /** Result of {@link ReviewRequester.handle}. */
 export type HandleResult = Unauthorized | Handled;
@@ -378,6 +435,25 @@ export interface ReviewRequester {
   authenticate(key: string | null | undefined): Promise<boolean>;
   /** Asks one customer directly. */
   request(request: DirectRequest): Promise<HandleResult>;
+  /**
+   * Reads a provider's status webhook (delivery report): Meta's `statuses[]` (and its GET
+   * subscription check), SMS.ru's callback, Resend's events. The request is verified by the
+   * channel client of that provider (its `appSecret`, `apiKey` or `webhookSecret`; with `key`, the
+   * tenant's own clients): a bad or missing signature, or a provider whose client has no secret,
+   * is refused (401) and changes nothing. Each status is matched to the order by its message id
+   * and recorded before this resolves; unknown ids, copies and statuses out of order change
+   * nothing. A message reported undelivered for a reason another channel can help with falls back
+   * to the next channel once (quiet hours and opt-outs apply), in `done`.
+   *
+   * @param provider - `"meta"` (or `"whatsapp"`), `"sms.ru"` (or `"smsru"`), `"resend"`.
+   * @param request - The request: method, headers, query and raw body.
+   * @param options - `key`: the tenant's webhook key, when tenants have their own clients.
+   */
+  handleStatus(
+    provider: string,
+    request: StatusRequest,
+    options?: { readonly key?: string | null },
+  ): Promise<StatusHandled>;
   /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */
   optOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<void>;
   /** `true` when the phone is on the tenant's suppression list. */

@@ -1,0 +1,248 @@
+import { errorMessage } from "../core/errors.js";
+import type { StatusAnswer, StatusRequest, StatusUpdate, StatusWebhooks } from "../status/types.js";
+import type { Channel, RequesterConfig } from "./config.js";
+import { reaches } from "./delivery.js";
+import { type SendTime, sendTime } from "./dispatch.js";
+import { jobBase, type SendJob } from "./job.js";
+import type { Ledger, MessageState, TrackedMessage } from "./ledger.js";
+import type { Reporter } from "./report.js";
+import type { TenantPlan, Tenants } from "./tenants.js";
+import type { ChannelSpec, Outcome, StatusHandled, StatusOutcome } from "./types.js";
+
+/** Reads status webhooks: see {@link ReviewRequester.handleStatus}. */
+export type HandleStatus = (
+  provider: string,
+  request: StatusRequest,
+  options?: { readonly key?: string | null },
+) => Promise<StatusHandled>;
+
+/** The provider names a status route may use for each provider. */
+const ALIASES: Readonly<Record<string, string>> = {
+  meta: "meta",
+  whatsapp: "meta",
+  "sms.ru": "sms.ru",
+  smsru: "sms.ru",
+  resend: "resend",
+};
+
+/** The provider a status route names (`smsru` is `sms.ru`), lower-cased; any other name as it is. */
+export function statusProvider(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return ALIASES[lower] ?? lower;
+}
+
+const REFUSED: StatusAnswer = { status: 401, contentType: "text/plain", body: "unauthorized" };
+
+/** A fallback to run once the webhook is answered. */
+interface Fallback {
+  readonly job: SendJob;
+  readonly from: number;
+  readonly plan: TenantPlan;
+}
+
+/** The status webhook reader of a requester. */
+export function createHandleStatus(
+  config: RequesterConfig,
+  tenants: Tenants,
+  ledger: Ledger,
+  dispatch: (job: SendJob, when: SendTime, plan: TenantPlan, begun: boolean) => Promise<Outcome>,
+  report: Reporter,
+  track: <T>(promise: Promise<T>) => Promise<T>,
+): HandleStatus {
+  const { logger, now } = config;
+  /** Providers whose refused status webhooks were logged: once each. */
+  const warned = new Set<string>();
+
+  /** The readers of `provider`'s status webhooks among these channels' clients. */
+  function readers(channels: readonly Channel[], provider: string): StatusWebhooks[] {
+    const found: StatusWebhooks[] = [];
+    for (const channel of channels) {
+      const webhooks = (channel.spec.client as { statusWebhooks?: StatusWebhooks }).statusWebhooks;
+      if (webhooks && statusProvider(webhooks.provider) === provider && !found.includes(webhooks))
+        found.push(webhooks);
+    }
+    return found;
+  }
+
+  function refuse(provider: string, why: string, answer: StatusAnswer = REFUSED): StatusHandled {
+    if (!warned.has(`${provider}:${why}`)) {
+      warned.add(`${provider}:${why}`);
+      logger.warn(`status webhook refused: ${why}`, { provider });
+    }
+    return { answer, updates: 0, done: Promise.resolve([]) };
+  }
+
+  /** What one status does to its message; a fallback to run, or `null`. */
+  async function apply(
+    update: StatusUpdate,
+    tenantId: string | null,
+    outcomes: (StatusOutcome | Outcome)[],
+  ): Promise<Fallback | null> {
+    const message = await ledger.findMessage(update.provider, update.messageId);
+    const meta = { provider: update.provider, messageId: update.messageId, event: update.event };
+    if (message === null) {
+      logger.debug(
+        "status for an unknown message (not sent by otzovik, or older than 7 days)",
+        meta,
+      );
+      return null;
+    }
+    if (tenantId !== null && message.tenantId !== tenantId) {
+      logger.warn("status for another tenant's message ignored", meta);
+      return null;
+    }
+    const job = message.job;
+    if (update.optOut && job) await optOut(update, message, job);
+    const next = nextState(message.state, update);
+    if (next === null) {
+      logger.debug("status changes nothing (a copy, or out of order)", {
+        ...meta,
+        state: message.state,
+      });
+      return null;
+    }
+    if (!(await ledger.moveMessage(message, next))) {
+      logger.debug("status already recorded by another request", meta);
+      return null;
+    }
+    if (job === null) {
+      logger.warn(
+        "status recorded, but the message's order cannot be read (another hashSecret?)",
+        meta,
+      );
+      return null;
+    }
+    const base = jobBase(job);
+    const sent = {
+      channel: message.channel as ChannelSpec["type"],
+      provider: update.provider,
+      messageId: update.messageId,
+      code: update.code,
+      detail: update.detail,
+      at: update.at === null ? null : new Date(update.at).toISOString(),
+    };
+    if (next === "delivered") {
+      outcomes.push(await report({ ...base, status: "delivered", ...sent }));
+      return null;
+    }
+    let plan: TenantPlan | null = null;
+    try {
+      plan = tenants.planOf(job.tenant);
+    } catch (error) {
+      logger.error("cannot fall back: the tenant's settings are invalid", {
+        ...meta,
+        error: errorMessage(error),
+      });
+    }
+    const from = message.index + 1;
+    const fallback =
+      update.fallback &&
+      !update.optOut &&
+      plan !== null &&
+      plan.channels.some((c, i) => i >= from && reaches(c, job)) &&
+      (await ledger.reopen(job.ref, message.channel));
+    outcomes.push(
+      await report({ ...base, status: "undelivered", ...sent, fallback: Boolean(fallback) }),
+    );
+    return fallback && plan ? { job, from, plan } : null;
+  }
+
+  /** The person refused (WhatsApp 131050, a complaint): their phone or address is opted out. */
+  async function optOut(update: StatusUpdate, message: TrackedMessage, job: SendJob) {
+    const code = `${update.provider}:${update.code ?? update.event}`;
+    try {
+      if (message.channel === "email") {
+        if (job.email) await ledger.optOutEmail(job.tenant.id, job.email, code);
+      } else if (job.phone) {
+        await ledger.optOut(job.tenant.id, job.phone, code);
+      }
+      logger.info("opted out by a status webhook", {
+        provider: update.provider,
+        messageId: update.messageId,
+        code,
+      });
+    } catch (error) {
+      logger.error("could not record an opt-out reported by a status webhook", {
+        provider: update.provider,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  /** Sends (or schedules) a fallback from the next channel: quiet hours, opt-outs and the cap apply. */
+  async function fallBack({ job, from, plan }: Fallback): Promise<Outcome> {
+    const next: SendJob = { ...job, attempt: 1, channelFrom: from };
+    const when = sendTime(
+      { ...plan.timing, delayMs: 0 },
+      now(),
+      config.scheduler.runsJobs !== false,
+    );
+    return report(await dispatch(next, when, plan, false));
+  }
+
+  return async (providerName, request, options) => {
+    const provider = statusProvider(providerName);
+    let channels: readonly Channel[] = config.channels;
+    let tenantId: string | null = null;
+    if (options?.key !== undefined && options.key !== null) {
+      const tenant = await tenants.authenticate(options.key);
+      if (!tenant) return refuse(provider, "unknown key");
+      const plan = tenants.plan(tenant);
+      channels = plan.channels;
+      tenantId = tenant.id;
+    } else if (tenants.static) {
+      channels = tenants.plan(tenants.static).channels;
+    }
+    const candidates = readers(channels, provider);
+    const configured = candidates.filter((r) => r.configured);
+    if (configured.length === 0) {
+      return refuse(
+        provider,
+        candidates.length === 0
+          ? `no channel's client is a ${provider} client that reads status webhooks`
+          : `the ${provider} client has no webhook secret configured`,
+      );
+    }
+    let refusal: StatusHandled | null = null;
+    for (const reader of configured) {
+      const reading = await reader.read(request);
+      if (reading.ok === "handshake")
+        return { answer: reading.answer, updates: 0, done: Promise.resolve([]) };
+      if (reading.ok === false) {
+        refusal ??= { answer: reading.answer, updates: 0, done: Promise.resolve([]) };
+        logger.warn("status webhook refused", {
+          provider,
+          reason: reading.reason,
+          detail: reading.detail,
+        });
+        continue;
+      }
+      const outcomes: (StatusOutcome | Outcome)[] = [];
+      const fallbacks: Fallback[] = [];
+      // Recorded before the answer: a provider told "received" does not send it again.
+      for (const update of reading.updates) {
+        const fallback = await apply(update, tenantId, outcomes);
+        if (fallback) fallbacks.push(fallback);
+      }
+      const done = track(
+        (async () => {
+          for (const fallback of fallbacks) outcomes.push(await fallBack(fallback));
+          return outcomes as readonly (StatusOutcome | Outcome)[];
+        })(),
+      );
+      return { answer: reading.answer, updates: reading.updates.length, done };
+    }
+    return refusal ?? refuse(provider, "refused");
+  };
+}
+
+/**
+ * The state a status moves a message to, or `null` when it changes nothing: a copy, progress, or
+ * a status out of order (`delivered` after `undelivered`, `failed` after `delivered`).
+ */
+function nextState(state: MessageState, update: StatusUpdate): MessageState | null {
+  if (state !== "sent") return null;
+  if (update.meaning === "delivered") return "delivered";
+  if (update.meaning === "undelivered") return "undelivered";
+  return null;
+}
