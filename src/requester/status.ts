@@ -138,8 +138,7 @@ export function createHandleStatus(
     const fallback =
       update.fallback &&
       !update.optOut &&
-      plan !== null &&
-      plan.channels.some((c, i) => i >= from && reaches(c, job)) &&
+      plan?.channels.some((c, i) => i >= from && reaches(c, job)) &&
       (await ledger.reopen(job.ref, message.channel));
     outcomes.push(
       await report({ ...base, status: "undelivered", ...sent, fallback: Boolean(fallback) }),
