@@ -79,7 +79,10 @@ describe("proof 1: two processes on one Redis, every webhook twice to each", () 
     );
 
     expect(pos.count(200)).toBe(4 * ORDERS);
-    expect(tries).toBe(pos.count(200) + pos.count(503));
+    // Every try was answered 200 or 503, or (status 0) lost at the socket, as a keep-alive socket
+    // the server closed while the POS reused it is on a loaded machine; the POS retries those too.
+    expect([...pos.statuses.keys()].filter((s) => ![0, 200, 503].includes(s))).toEqual([]);
+    expect(tries).toBe(pos.count(200) + pos.count(503) + pos.count(0));
     // Each order accepted by exactly one of its four copies; the three others are duplicates.
     expect(accepted.size).toBe(ORDERS);
     expect([...accepted.values()].every((n) => n === 1)).toBe(true);
