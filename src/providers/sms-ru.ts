@@ -21,6 +21,7 @@ import {
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
+import { smsRuMessageState } from "./sms-ru-states.js";
 import type { SendResult, SmsSender } from "./types.js";
 
 const PROVIDER = "sms.ru";
@@ -226,20 +227,6 @@ function moneyString(value: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value) : null;
 }
 
-const STATE: Record<number, SmsRuMessageStatus["state"]> = {
-  [-1]: "not_found",
-  100: "pending",
-  101: "pending",
-  102: "pending",
-  103: "delivered",
-  110: "delivered",
-  104: "failed",
-  105: "failed",
-  106: "failed",
-  107: "failed",
-  108: "failed",
-  150: "failed",
-};
 
 /** What {@link createSmsRuClient} accepts. */
 const optionsSchema = optionsObject({
@@ -383,7 +370,8 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
           const statusCode = entry ? toCode(entry.status_code) : null;
           return {
             smsId,
-            state: statusCode === null ? "unknown" : (STATE[statusCode] ?? "unknown"),
+            state:
+              statusCode === null ? "unknown" : (smsRuMessageState(statusCode)?.state ?? "unknown"),
             statusCode,
             statusText: typeof entry?.status_text === "string" ? entry.status_text : null,
             cost: moneyString(entry?.cost),
