@@ -170,6 +170,15 @@ export {
   YCLIENTS_FINAL_STATUSES,
   type YclientsParseOptions,
 } from "./sources/yclients.js";
+export type {
+  DeliveryMeaning,
+  StatusAnswer,
+  StatusReading,
+  StatusRefusal,
+  StatusRequest,
+  StatusUpdate,
+  StatusWebhooks,
+} from "./status/types.js";
 export { runBatch } from "./stores/batch.js";
 export {
   DEFAULT_MAX_ENTRIES,

@@ -92,4 +92,3 @@ export function documentedNotSent(failure: OtzovikError): boolean {
   const code = Number(failure.code);
   return CODES[code] !== undefined || (code >= 200 && code <= 299);
 }
-

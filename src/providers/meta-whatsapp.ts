@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { ProviderError } from "../core/errors.js";
 import { optionsObject, parseOptions } from "../core/options.js";
+import { createMetaStatusWebhooks } from "../status/meta.js";
+import type { StatusWebhooks } from "../status/types.js";
 import {
   createTransport,
   type HttpResponse,
@@ -8,6 +10,7 @@ import {
   invalidArgument,
   isRecord,
   optionalFlagArgument,
+  optionalSecretOption,
   type PhoneClientOptions,
   parseJsonLossless,
   phoneClientOptionFields,
@@ -43,6 +46,17 @@ export interface MetaWhatsappClientOptions extends PhoneClientOptions {
   readonly phoneNumberId: string;
   /** Graph API version such as `"v23.0"`. Versions expire: pin one and review it yearly. */
   readonly graphVersion?: string;
+  /**
+   * The app secret (App Dashboard → Settings → Basic → App secret; env `META_APP_SECRET` in the
+   * examples) that signs status webhooks (`X-Hub-Signature-256`). Without it
+   * {@link MetaWhatsappClient.statusWebhooks} refuses every POST with 401.
+   */
+  readonly appSecret?: string;
+  /**
+   * The verify token you type in the app's webhook settings (WhatsApp → Configuration → Webhook),
+   * for Meta's subscription check (`hub.verify_token`). Without it the check is refused (403).
+   */
+  readonly verifyToken?: string;
 }
 
 /** Options of {@link MetaWhatsappClient.sendWhatsapp}. */
@@ -91,6 +105,11 @@ export interface MetaWhatsappClient extends WhatsappSender {
   readonly provider: "meta";
   /** The Graph API version in use. */
   readonly graphVersion: string;
+  /**
+   * Reads this app's status webhooks: Meta's subscription check (GET, with `verifyToken`) and
+   * signed status POSTs (with `appSecret`); `configured` is `false` without `appSecret`.
+   */
+  readonly statusWebhooks: StatusWebhooks;
   /**
    * Sends a free-form text. Only works within 24 hours of the customer's last message to you;
    * otherwise Meta answers 131047 (not retried): send a template instead.
@@ -147,6 +166,8 @@ const optionsSchema = optionsObject({
   graphVersion: z.nullish(
     z.string("must be a string").check(z.trim(), z.regex(/^v\d+\.\d+$/, 'must look like "v23.0"')),
   ),
+  appSecret: optionalSecretOption,
+  verifyToken: optionalSecretOption,
   ...phoneClientOptionFields,
 });
 
@@ -159,6 +180,9 @@ const optionsSchema = optionsObject({
  * Meta has no idempotency key: a timeout, and a 5xx answer whose code Meta does not document as
  * "not sent" (an unknown code, or 1 "API Unknown"), are reported as `DeliveryUnknownError`, never
  * retried.
+ *
+ * Status webhooks (`statusWebhooks`) need `appSecret` (and `verifyToken` for Meta's subscription
+ * check); the client keeps them to itself: they are not on the returned object.
  *
  * @throws {ConfigError} when `accessToken` or `phoneNumberId` is missing or an option is invalid.
  */
@@ -232,9 +256,15 @@ export function createMetaWhatsappClient(options: MetaWhatsappClientOptions): Me
     return { biz_opaque_callback_data: value };
   }
 
+  const statusWebhooks = createMetaStatusWebhooks({
+    appSecret: valid.appSecret ?? null,
+    verifyToken: valid.verifyToken ?? null,
+  });
+
   return {
     provider: PROVIDER,
     graphVersion,
+    statusWebhooks,
 
     async sendWhatsapp(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);

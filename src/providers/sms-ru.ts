@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
 import { flag, optionsObject, parseOptions } from "../core/options.js";
+import { createSmsRuStatusWebhooks } from "../status/sms-ru.js";
+import type { StatusWebhooks } from "../status/types.js";
 import {
   createTransport,
   type HttpResponse,
@@ -109,6 +111,11 @@ export interface SmsBalance {
 export interface SmsRuClient extends SmsSender {
   /** Always `"sms.ru"`. */
   readonly provider: "sms.ru";
+  /**
+   * Reads SMS.ru's status callbacks (delivery reports), whose `hash` is keyed with this client's
+   * `apiKey`: always configured.
+   */
+  readonly statusWebhooks: StatusWebhooks;
   /**
    * Sends one SMS (`POST sms/send`). Resolves when SMS.ru accepted it for this recipient; a
    * per-recipient `ERROR` under a top-level `OK` rejects with a {@link ProviderError}.
@@ -227,7 +234,6 @@ function moneyString(value: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value) : null;
 }
 
-
 /** What {@link createSmsRuClient} accepts. */
 const optionsSchema = optionsObject({
   apiKey: secretOption,
@@ -322,6 +328,7 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
 
   return {
     provider: PROVIDER,
+    statusWebhooks: createSmsRuStatusWebhooks({ apiKey }),
 
     async sendSms(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);
