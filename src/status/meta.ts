@@ -1,8 +1,6 @@
-import { decodeRequestBody } from "../core/body.js";
 import type { ErrorCategory } from "../core/errors.js";
 import { bytesEqual, fromHex, hmacSha256, secretMatcher } from "../core/secret.js";
 import { classifyMetaCode, metaCodeHint } from "../providers/meta-codes.js";
-import { isRecord } from "../transport/json.js";
 import {
   accept,
   MAX_STATUS_BODY_BYTES,
@@ -12,6 +10,7 @@ import {
   tooLarge,
   wrongMethod,
 } from "./answers.js";
+import { jsonObjectOf } from "./body.js";
 import {
   eventOf,
   field,
@@ -111,9 +110,8 @@ export function createMetaStatusWebhooks(options: MetaStatusOptions = {}): Statu
     if (!bytesEqual(expected, presented))
       return refuse("bad_signature", "X-Hub-Signature-256 does not match the body and appSecret");
 
-    const decoded = decodeRequestBody(request.body, "application/json");
+    const decoded = jsonObjectOf(request.body);
     if (!decoded.ok) return refuse("bad_request", decoded.detail);
-    if (!isRecord(decoded.value)) return refuse("bad_request", "the body is not a JSON object");
     return accept(statusesOf(decoded.value), textAnswer(200, ""));
   }
 

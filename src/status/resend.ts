@@ -1,6 +1,4 @@
-import { decodeRequestBody } from "../core/body.js";
 import { bytesEqual, fromBase64, hmacSha256 } from "../core/secret.js";
-import { isRecord } from "../transport/json.js";
 import {
   accept,
   MAX_STATUS_BODY_BYTES,
@@ -9,6 +7,7 @@ import {
   tooLarge,
   wrongMethod,
 } from "./answers.js";
+import { jsonObjectOf } from "./body.js";
 import {
   eventOf,
   field,
@@ -126,9 +125,8 @@ export function createResendStatusWebhooks(options: ResendStatusOptions = {}): S
         `svix-timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "old" : "ahead"}, more than 300 s`,
       );
 
-    const decoded = decodeRequestBody(request.body, "application/json");
+    const decoded = jsonObjectOf(request.body);
     if (!decoded.ok) return refuse("bad_request", decoded.detail);
-    if (!isRecord(decoded.value)) return refuse("bad_request", "the body is not a JSON object");
     const update = updateOf(decoded.value);
     return accept(update ? [update] : [], textAnswer(200, ""), id);
   }
