@@ -84,6 +84,7 @@ export type StatusRefusal =
  */
 export type StatusReading =
   | {
+      /** Verified and read. */
       readonly ok: true;
       /** The statuses read, in the order the provider sent them (at most 1,000 a request). */
       readonly updates: readonly StatusUpdate[];
@@ -93,6 +94,7 @@ export type StatusReading =
       readonly deliveryId: string | null;
     }
   | {
+      /** Refused: act on nothing in it. */
       readonly ok: false;
       /** What to answer: 401 unsigned or unverifiable, 403 refused handshake, 400 unreadable. */
       readonly answer: StatusAnswer;
@@ -102,6 +104,7 @@ export type StatusReading =
       readonly detail: string;
     }
   | {
+      /** Meta's subscription check, answered. */
       readonly ok: "handshake";
       /** The answer to Meta's subscription check: the challenge, as plain text. */
       readonly answer: StatusAnswer;
