@@ -47,8 +47,8 @@ export interface MetaWhatsappClientOptions extends PhoneClientOptions {
   /** Graph API version such as `"v23.0"`. Versions expire: pin one and review it yearly. */
   readonly graphVersion?: string;
   /**
-   * The app secret (App Dashboard → Settings → Basic → App secret; env `META_APP_SECRET` in the
-   * examples) that signs status webhooks (`X-Hub-Signature-256`). Without it
+   * The app secret (App Dashboard → Settings → Basic → App secret; keep it in an env variable
+   * such as `META_APP_SECRET`) that signs status webhooks (`X-Hub-Signature-256`). Without it
    * {@link MetaWhatsappClient.statusWebhooks} refuses every POST with 401.
    */
   readonly appSecret?: string;

@@ -50,7 +50,7 @@ export interface ResendClientOptions extends ClientOptions {
   readonly userAgent?: string;
   /**
    * The signing secret of your webhook (Resend → Webhooks → the endpoint → Signing secret,
-   * `whsec_…`; env `RESEND_WEBHOOK_SECRET` in the examples). Without it
+   * `whsec_…`; keep it in an env variable such as `RESEND_WEBHOOK_SECRET`). Without it
    * {@link ResendClient.statusWebhooks} refuses every POST with 401.
    */
   readonly webhookSecret?: string;
