@@ -113,15 +113,24 @@ export async function sha256Bytes(data: Uint8Array): Promise<Uint8Array> {
  */
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   if (nodeCrypto) return new Uint8Array(nodeCrypto.createHmac("sha256", key).update(data).digest());
-  const webKey = await crypto.subtle.importKey(
-    "raw",
-    key as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
+  let webKey = webHmacKeys.get(key);
+  if (webKey === undefined) {
+    webKey = crypto.subtle.importKey(
+      "raw",
+      key as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    webHmacKeys.set(key, webKey);
+  }
+  return new Uint8Array(
+    await crypto.subtle.sign("HMAC", await webKey, data as Uint8Array<ArrayBuffer>),
   );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", webKey, data as Uint8Array<ArrayBuffer>));
 }
+
+/** Web Crypto keys imported once per key array (a receiver keeps its key for its lifetime). */
+const webHmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
 /**
  * Whether two byte strings are equal, in time that depends on their length only (no early exit on
