@@ -178,6 +178,7 @@ export type {
   DeliveryMeaning,
   StatusAnswer,
   StatusReading,
+  StatusRefusal,
   StatusRequest,
   StatusUpdate,
   StatusWebhooks,

@@ -111,6 +111,11 @@ describe("public API: runtime exports per entry point", () => {
         "createFakeMetaWhatsapp",
         "createFakeResend",
         "createFakeSmsRu",
+        "metaStatusPayload",
+        "resendEventPayload",
+        "signMetaStatus",
+        "signResendEvent",
+        "smsRuCallbackBody",
       ]
     `);
   });

@@ -1,12 +1,12 @@
 const encoder = new TextEncoder();
 
 interface NodeDigest {
-  update(data: string): { digest(): Uint8Array; digest(encoding: "hex"): string };
+  update(data: string | Uint8Array): { digest(): Uint8Array; digest(encoding: "hex"): string };
 }
 
 type NodeCrypto = {
   createHash(algorithm: string): NodeDigest;
-  createHmac(algorithm: string, key: string | object): NodeDigest;
+  createHmac(algorithm: string, key: string | object | Uint8Array): NodeDigest;
   createSecretKey?(key: Uint8Array): object;
 };
 
@@ -99,4 +99,78 @@ export function keyedHasher(secret: string | (() => string)): (value: string) =>
 /** A random secret for this process (hex), for keyed hashes that need not outlive it. */
 export function randomSecret(): string {
   return hex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** SHA-256 of bytes. */
+export async function sha256Bytes(data: Uint8Array): Promise<Uint8Array> {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest());
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+}
+
+/**
+ * HMAC-SHA-256 of bytes under a key given as bytes (a webhook signing secret). The key must not
+ * be empty (Web Crypto refuses an empty HMAC key).
+ */
+export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHmac("sha256", key).update(data).digest());
+  let webKey = webHmacKeys.get(key);
+  if (webKey === undefined) {
+    webKey = crypto.subtle.importKey(
+      "raw",
+      key as Uint8Array<ArrayBuffer>,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    webHmacKeys.set(key, webKey);
+  }
+  return new Uint8Array(
+    await crypto.subtle.sign("HMAC", await webKey, data as Uint8Array<ArrayBuffer>),
+  );
+}
+
+/** Web Crypto keys imported once per key array (a receiver keeps its key for its lifetime). */
+const webHmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/**
+ * Whether two byte strings are equal, in time that depends on their length only (no early exit on
+ * the first differing byte). Lengths are compared first: the length of a MAC or a digest is public.
+ */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  return hex(bytes);
+}
+
+/** Bytes of a hex string (either case), or `null` when it is not hex of whole bytes. */
+export function fromHex(text: string): Uint8Array | null {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return null;
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Bytes of standard base64 (with `+`, `/` and `=` padding), or `null` when it is not base64. */
+export function fromBase64(text: string): Uint8Array | null {
+  if (text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+    return null;
+  try {
+    const binary = atob(text);
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** Standard base64 (with padding) of bytes. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
 }

@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
-import { type ErrorCategory, type OtzovikError, ProviderError } from "../core/errors.js";
+import { ProviderError } from "../core/errors.js";
 import { optionsObject, parseOptions } from "../core/options.js";
+import { createMetaStatusWebhooks } from "../status/meta.js";
+import type { StatusWebhooks } from "../status/types.js";
 import {
   createTransport,
   type HttpResponse,
@@ -8,6 +10,7 @@ import {
   invalidArgument,
   isRecord,
   optionalFlagArgument,
+  optionalSecretOption,
   type PhoneClientOptions,
   parseJsonLossless,
   phoneClientOptionFields,
@@ -20,7 +23,10 @@ import {
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
+import { classifyMetaCode, documentedNotSent, metaCodeHint } from "./meta-codes.js";
 import type { SendResult, WhatsappSender } from "./types.js";
+
+export { classifyMetaCode } from "./meta-codes.js";
 
 const PROVIDER = "meta";
 /** The Graph API root. */
@@ -40,6 +46,17 @@ export interface MetaWhatsappClientOptions extends PhoneClientOptions {
   readonly phoneNumberId: string;
   /** Graph API version such as `"v23.0"`. Versions expire: pin one and review it yearly. */
   readonly graphVersion?: string;
+  /**
+   * The app secret (App Dashboard → Settings → Basic → App secret; keep it in an env variable
+   * such as `META_APP_SECRET`) that signs status webhooks (`X-Hub-Signature-256`). Without it
+   * {@link MetaWhatsappClient.statusWebhooks} refuses every POST with 401.
+   */
+  readonly appSecret?: string;
+  /**
+   * The verify token you type in the app's webhook settings (WhatsApp → Configuration → Webhook),
+   * for Meta's subscription check (`hub.verify_token`). Without it the check is refused (403).
+   */
+  readonly verifyToken?: string;
 }
 
 /** Options of {@link MetaWhatsappClient.sendWhatsapp}. */
@@ -89,6 +106,11 @@ export interface MetaWhatsappClient extends WhatsappSender {
   /** The Graph API version in use. */
   readonly graphVersion: string;
   /**
+   * Reads this app's status webhooks: Meta's subscription check (GET, with `verifyToken`) and
+   * signed status POSTs (with `appSecret`); `configured` is `false` without `appSecret`.
+   */
+  readonly statusWebhooks: StatusWebhooks;
+  /**
    * Sends a free-form text. Only works within 24 hours of the customer's last message to you;
    * otherwise Meta answers 131047 (not retried): send a template instead.
    */
@@ -105,91 +127,11 @@ export interface MetaWhatsappClient extends WhatsappSender {
   sendTemplate(phone: string, name: string, options: MetaTemplateOptions): Promise<SendResult>;
 }
 
-/** Category and hint per Meta `error.code`. */
-const CODES: Record<number, readonly [ErrorCategory, string]> = {
-  0: ["auth", "Authentication failed: check accessToken (META_WHATSAPP_ACCESS_TOKEN)."],
-  190: ["auth", "Access token expired or invalid: generate a new permanent token."],
-  1: ["retryable", "Unknown, possibly temporary, Meta error."],
-  2: ["retryable", "Meta service temporarily unavailable."],
-  3: ["config", "The app lacks a capability or permission."],
-  4: ["retryable", "App API call rate limit."],
-  10: ["config", "Permission missing or removed."],
-  100: ["permanent", "Invalid parameter."],
-  368: ["config", "Temporarily blocked for policy violations."],
-  80007: ["retryable", "WhatsApp Business Account rate limit."],
-  130429: ["retryable", "Cloud API throughput limit reached."],
-  130472: ["permanent", "The user is in a Meta experiment group; not sent."],
-  130497: ["config", "The business may not message users in this country."],
-  131000: ["retryable", "Something went wrong at Meta."],
-  131005: ["config", "Permission missing or removed."],
-  131008: ["permanent", "A required parameter is missing."],
-  131009: ["permanent", "A parameter value is invalid."],
-  131016: ["retryable", "Service temporarily unavailable."],
-  131021: ["permanent", "The recipient cannot be the sender."],
-  131026: ["not_on_channel", "Undeliverable: not a WhatsApp user or an old app. Try SMS."],
-  131030: ["config", "Recipient not in the test number's allowed list (sandbox)."],
-  131031: ["config", "The business account is locked."],
-  131037: ["config", "The business number lacks an approved display name."],
-  131042: ["config", "Business payment issue."],
-  131045: ["config", "Phone number registration or certificate error."],
-  131047: [
-    "not_on_channel",
-    "More than 24 hours since the customer last wrote: send a template (sendTemplate) or use " +
-      "another channel.",
-  ],
-  131048: ["defer", "Spam rate limit: pause this campaign."],
-  131049: ["defer", "Meta limits marketing messages to this user: not for 24 hours."],
-  131050: ["opted_out", "The user opted out of your marketing messages: do not message again."],
-  131051: ["permanent", "Unsupported message type."],
-  131056: ["retryable", "Pair rate limit: too many messages to this user; wait at least 6 s."],
-  131057: ["defer", "The business account is in maintenance mode."],
-  131064: ["defer", "Messaging limited after template classification violations."],
-  132000: ["config", "Template parameter count does not match the approved template."],
-  132001: ["config", "Template does not exist in this language or is not approved."],
-  132005: ["config", "Template text too long after filling in parameters."],
-  132007: ["config", "Template format character policy violated."],
-  132012: ["config", "Template parameter format mismatch."],
-  132015: ["config", "Template paused for low quality."],
-  132016: ["config", "Template disabled."],
-  133004: ["retryable", "Server temporarily unavailable."],
-  133010: ["config", "Phone number not registered with the Cloud API."],
-  135000: ["permanent", "Generic user error."],
-};
-
-/**
- * Category of a Meta `error.code`: 131050 (the user stopped your marketing messages) is
- * `opted_out`; 131026 (not a WhatsApp user) and 131047 (more than 24 hours since the customer
- * last wrote) are `not_on_channel`; rate limits and temporary errors `retryable`; token errors
- * `auth`; template, permission and account errors `config`. Codes otzovik does not know fall back
- * to the HTTP status (5xx and 429 retryable, 401 auth, others permanent); on a send, a 5xx answer
- * with such a code is then reported as an unknown outcome, since Meta may have taken the message.
- */
-export function classifyMetaCode(code: number | null, httpStatus: number): ErrorCategory {
-  const known = code === null ? undefined : CODES[code];
-  if (known) return known[0];
-  if (code !== null && code >= 200 && code <= 299) return "config";
-  if (httpStatus >= 500 || httpStatus === 429) return "retryable";
-  if (httpStatus === 401) return "auth";
-  return "permanent";
-}
-
-/**
- * Whether a failure carries a code Meta documents, which says what happened even on a 5xx answer
- * (131000 "Message failed to send", 2 and 131016 "temporarily unavailable", rate limits, refusals).
- * Not 1 ("API Unknown: invalid request or possible server error"), and not codes otzovik does not
- * know: on a send those are unknown outcomes.
- */
-function documentedNotSent(failure: OtzovikError): boolean {
-  if (!/^\d+$/.test(failure.code) || failure.code === "1") return false;
-  const code = Number(failure.code);
-  return CODES[code] !== undefined || (code >= 200 && code <= 299);
-}
-
 function metaError(response: HttpResponse, body: Record<string, unknown>): ProviderError {
   const error = isRecord(body.error) ? body.error : {};
   const code = typeof error.code === "number" ? error.code : null;
   const category = classifyMetaCode(code, response.status);
-  const hint = (code !== null && CODES[code]?.[1]) || "";
+  const hint = (code !== null && metaCodeHint(code)) || "";
   const message = typeof error.message === "string" ? error.message : "Unknown error";
   const data = isRecord(error.error_data) ? error.error_data : {};
   const details = typeof data.details === "string" ? ` ${data.details}` : "";
@@ -224,6 +166,8 @@ const optionsSchema = optionsObject({
   graphVersion: z.nullish(
     z.string("must be a string").check(z.trim(), z.regex(/^v\d+\.\d+$/, 'must look like "v23.0"')),
   ),
+  appSecret: optionalSecretOption,
+  verifyToken: optionalSecretOption,
   ...phoneClientOptionFields,
 });
 
@@ -236,6 +180,9 @@ const optionsSchema = optionsObject({
  * Meta has no idempotency key: a timeout, and a 5xx answer whose code Meta does not document as
  * "not sent" (an unknown code, or 1 "API Unknown"), are reported as `DeliveryUnknownError`, never
  * retried.
+ *
+ * Status webhooks (`statusWebhooks`) need `appSecret` (and `verifyToken` for Meta's subscription
+ * check); the client keeps them to itself: they are not on the returned object.
  *
  * @throws {ConfigError} when `accessToken` or `phoneNumberId` is missing or an option is invalid.
  */
@@ -309,9 +256,15 @@ export function createMetaWhatsappClient(options: MetaWhatsappClientOptions): Me
     return { biz_opaque_callback_data: value };
   }
 
+  const statusWebhooks = createMetaStatusWebhooks({
+    appSecret: valid.appSecret ?? null,
+    verifyToken: valid.verifyToken ?? null,
+  });
+
   return {
     provider: PROVIDER,
     graphVersion,
+    statusWebhooks,
 
     async sendWhatsapp(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);

@@ -5,7 +5,9 @@ import {
   ProviderError,
   ValidationError,
 } from "../core/errors.js";
-import { optionsObject, parseOptions } from "../core/options.js";
+import { guard, optionsObject, parseOptions } from "../core/options.js";
+import { createResendStatusWebhooks, resendSigningKey } from "../status/resend.js";
+import type { StatusWebhooks } from "../status/types.js";
 import {
   type ClientOptions,
   clientOptionFields,
@@ -16,6 +18,7 @@ import {
   invalidArgument,
   isEmailAddress,
   isRecord,
+  optionalSecretOption,
   optionalStringArgument,
   optionalText,
   parseJsonLossless,
@@ -45,12 +48,23 @@ export interface ResendClientOptions extends ClientOptions {
   readonly from: string;
   /** `User-Agent` header. Default `"otzovik"`. */
   readonly userAgent?: string;
+  /**
+   * The signing secret of your webhook (Resend → Webhooks → the endpoint → Signing secret,
+   * `whsec_…`; keep it in an env variable such as `RESEND_WEBHOOK_SECRET`). Without it
+   * {@link ResendClient.statusWebhooks} refuses every POST with 401.
+   */
+  readonly webhookSecret?: string;
 }
 
 /** Client for Resend, made by {@link createResendClient}. */
 export interface ResendClient extends EmailSender {
   /** Always `"resend"`. */
   readonly provider: "resend";
+  /**
+   * Reads Resend's webhooks (signed with `webhookSecret`, Svix-style); `configured` is `false`
+   * without it.
+   */
+  readonly statusWebhooks: StatusWebhooks;
   /**
    * Sends one email (`POST /emails`). Every call carries an `Idempotency-Key` (yours, or a fresh
    * one), so otzovik's retries can never send it twice. Rejects with a `DeliveryUnknownError`
@@ -149,6 +163,14 @@ const optionsSchema = optionsObject({
     z.refine(isEmailAddress, 'must be an address or "Name <address>" on a verified domain'),
   ),
   userAgent: optionalText,
+  webhookSecret: z.pipe(
+    optionalSecretOption,
+    guard<string | null | undefined>(
+      (v) =>
+        v === undefined || v === null || (typeof v === "string" && resendSigningKey(v) !== null),
+      'must be the signing secret Resend shows for the webhook ("whsec_" and base64)',
+    ),
+  ),
   ...clientOptionFields,
 });
 
@@ -161,6 +183,8 @@ const optionsSchema = optionsObject({
  * 5xx other than `service_unavailable`), the outcome is unknown: the call rejects with a
  * `DeliveryUnknownError`, so the email is not sent on another channel. Pass an `idempotencyKey`
  * derived from your order so that a later retry of yours is deduplicated too.
+ *
+ * Webhooks (`statusWebhooks`) need `webhookSecret`, which the client keeps to itself.
  *
  * @throws {ConfigError} when `apiKey` or `from` is missing or an option is invalid.
  *
@@ -217,8 +241,11 @@ export function createResendClient(options: ResendClientOptions): ResendClient {
     return body;
   }
 
+  const statusWebhooks = createResendStatusWebhooks({ webhookSecret: valid.webhookSecret ?? null });
+
   return {
     provider: PROVIDER,
+    statusWebhooks,
 
     async sendEmail(message) {
       const body = buildBody(message);

@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { type ErrorCategory, ProviderError } from "../core/errors.js";
 import { flag, optionsObject, parseOptions } from "../core/options.js";
+import { createSmsRuStatusWebhooks } from "../status/sms-ru.js";
+import type { StatusWebhooks } from "../status/types.js";
 import {
   createTransport,
   type HttpResponse,
@@ -21,6 +23,7 @@ import {
   toRecipient,
   unexpectedResponse,
 } from "../transport/index.js";
+import { smsRuMessageState } from "./sms-ru-states.js";
 import type { SendResult, SmsSender } from "./types.js";
 
 const PROVIDER = "sms.ru";
@@ -108,6 +111,11 @@ export interface SmsBalance {
 export interface SmsRuClient extends SmsSender {
   /** Always `"sms.ru"`. */
   readonly provider: "sms.ru";
+  /**
+   * Reads SMS.ru's status callbacks (delivery reports), whose `hash` is keyed with this client's
+   * `apiKey`: always configured.
+   */
+  readonly statusWebhooks: StatusWebhooks;
   /**
    * Sends one SMS (`POST sms/send`). Resolves when SMS.ru accepted it for this recipient; a
    * per-recipient `ERROR` under a top-level `OK` rejects with a {@link ProviderError}.
@@ -226,21 +234,6 @@ function moneyString(value: unknown): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value) : null;
 }
 
-const STATE: Record<number, SmsRuMessageStatus["state"]> = {
-  [-1]: "not_found",
-  100: "pending",
-  101: "pending",
-  102: "pending",
-  103: "delivered",
-  110: "delivered",
-  104: "failed",
-  105: "failed",
-  106: "failed",
-  107: "failed",
-  108: "failed",
-  150: "failed",
-};
-
 /** What {@link createSmsRuClient} accepts. */
 const optionsSchema = optionsObject({
   apiKey: secretOption,
@@ -335,6 +328,7 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
 
   return {
     provider: PROVIDER,
+    statusWebhooks: createSmsRuStatusWebhooks({ apiKey }),
 
     async sendSms(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);
@@ -383,7 +377,8 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
           const statusCode = entry ? toCode(entry.status_code) : null;
           return {
             smsId,
-            state: statusCode === null ? "unknown" : (STATE[statusCode] ?? "unknown"),
+            state:
+              statusCode === null ? "unknown" : (smsRuMessageState(statusCode)?.state ?? "unknown"),
             statusCode,
             statusText: typeof entry?.status_text === "string" ? entry.status_text : null,
             cost: moneyString(entry?.cost),

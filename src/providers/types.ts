@@ -1,3 +1,5 @@
+import type { StatusWebhooks } from "../status/types.js";
+
 export type { ClientOptions, PhoneClientOptions, RetryOptions } from "../transport/types.js";
 
 /** The channel a message went out on. */
@@ -52,6 +54,11 @@ export interface SmsSender {
   /** The provider's name: a {@link ProviderName} or your own (`"my-sms"`). */
   readonly provider: string;
   /**
+   * Reads this provider's status webhooks (delivery reports), when it has them: built-in clients
+   * do (Exolve excepted); a client of your own may.
+   */
+  readonly statusWebhooks?: StatusWebhooks;
+  /**
    * Sends one SMS.
    *
    * @param phone - Recipient in any common spelling (`+7 916 …`, `8 (916) …`, `79161234567`).
@@ -67,6 +74,11 @@ export interface SmsSender {
 export interface WhatsappSender {
   /** The provider's name: a {@link ProviderName} or your own. */
   readonly provider: string;
+  /**
+   * Reads this provider's status webhooks (delivery reports), when it has them: built-in clients
+   * do (Exolve excepted); a client of your own may.
+   */
+  readonly statusWebhooks?: StatusWebhooks;
   /**
    * Sends a free-form WhatsApp text. Meta accepts it only within 24 hours of the customer's last
    * message to you; otherwise use a template.
@@ -120,6 +132,11 @@ export interface EmailMessage {
 export interface EmailSender {
   /** The provider's name: a {@link ProviderName} or your own. */
   readonly provider: string;
+  /**
+   * Reads this provider's status webhooks (delivery reports), when it has them: built-in clients
+   * do (Exolve excepted); a client of your own may.
+   */
+  readonly statusWebhooks?: StatusWebhooks;
   /** Sends one email. */
   sendEmail(message: EmailMessage): Promise<SendResult>;
 }

@@ -18,6 +18,10 @@
  * msw also prints such errors with `console.error`; filter them out in your test setup if the
  * noise bothers you.
  *
+ * It also signs and builds status webhooks the way the providers do, to test your own status
+ * routes: {@link signMetaStatus} and {@link metaStatusPayload}, {@link signResendEvent} and
+ * {@link resendEventPayload}, {@link smsRuCallbackBody}. These need no msw.
+ *
  * @packageDocumentation
  */
 
@@ -37,3 +41,18 @@ export {
 } from "./meta-whatsapp.js";
 export { createFakeResend, type FakeResendOptions, type ResendScenario } from "./resend.js";
 export { createFakeSmsRu, type FakeSmsRuOptions, type SmsRuScenario } from "./sms-ru.js";
+export {
+  type MetaStatusPayload,
+  type MetaStatusPayloadOptions,
+  metaStatusPayload,
+  signMetaStatus,
+} from "./status/meta.js";
+export {
+  type ResendEventOptions,
+  type ResendEventPayload,
+  resendEventPayload,
+  type SignedResendEvent,
+  type SignResendEventOptions,
+  signResendEvent,
+} from "./status/resend.js";
+export { type SmsRuCallbackStatus, smsRuCallbackBody } from "./status/sms-ru.js";

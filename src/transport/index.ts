@@ -21,6 +21,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   invalidArgument,
   optionalFlagArgument,
+  optionalSecretOption,
   optionalStringArgument,
   optionalText,
   type PhoneClientOptionValues,

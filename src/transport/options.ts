@@ -77,6 +77,17 @@ export const secretOption = z.string({ error: requiredOr("must be a string") }).
   z.regex(/^\S+$/, "must be a non-empty string without spaces"),
 );
 
+/**
+ * An optional secret option (a webhook signing secret): absent (`undefined`, `null`) or a string
+ * without whitespace, trimmed. Blank is an error, not absence: a secret set to `""` is a mistake to
+ * report, not a reason to refuse every webhook silently. Its messages never contain the value.
+ */
+export const optionalSecretOption = z.nullish(
+  z
+    .string("must be a string")
+    .check(z.trim(), z.regex(/^\S+$/, "must be a non-empty string without spaces")),
+);
+
 /** A required string option, trimmed; blank is missing. */
 export const requiredText = z
   .string({ error: requiredOr("must be a string") })

@@ -1,6 +1,6 @@
 /**
  * The runtime matrix's scenario: one module, Web APIs only (fetch, Request, Response, URL,
- * URLSearchParams, TextEncoder), run unchanged on Node, Bun, Deno and workerd. It builds a
+ * URLSearchParams, TextEncoder, crypto), run unchanged on Node, Bun, Deno and workerd. It builds a
  * requester whose providers (SMS.ru, amoCRM) are fake `fetch` functions, sends a real iiko and a
  * real amoCRM webhook through the Fetch handler, calls the parsers directly, and checks every
  * result itself. `build.mjs` bundles it with the fixtures embedded (`?raw` imports), so no runtime
@@ -20,6 +20,7 @@ import amocrmContact from "../fixtures/amocrm/api-v4-contact-10971465.json?raw";
 import amocrmLead from "../fixtures/amocrm/api-v4-lead-3912171-with-contacts.json?raw";
 import amocrmWebhook from "../fixtures/amocrm/lead-status-won-docs.txt?raw";
 import iikoWebhook from "../fixtures/iiko/iiko-01-delivery-closed.json?raw";
+import { checkStatusWebhooks } from "./status-webhooks.js";
 
 /** The webhook key the requester accepts. */
 export const WEBHOOK_KEY = "runtime-matrix-webhook-key";
@@ -314,7 +315,7 @@ const ORIGIN = "https://otzovik.test";
 /**
  * Runs the scenario: the parsers on both fixtures; both webhooks through a `respond: "sent"`
  * handler; both through a default (`"accepted"`) handler whose sends finish via `waitUntil`; a
- * wrong key (401). The global `fetch` is swapped for a tripwire meanwhile: the SDK must only use
+ * wrong key (401); a signed status webhook of each provider (and the same one byte changed). The global `fetch` is swapped for a tripwire meanwhile: the SDK must only use
  * the fake `fetch` it was given. Never throws; `ok` and `problems` say how it went.
  */
 export async function runScenario(): Promise<ScenarioReport> {
@@ -427,6 +428,12 @@ export async function runScenario(): Promise<ScenarioReport> {
       body: parseOrText(await refused.text()),
     };
     if (refused.status !== 401) problems.push(`wrong key: HTTP ${refused.status}, want 401`);
+
+    // 5. Status webhooks signed the providers' ways, read through the clients, one byte changed.
+    const status = await checkStatusWebhooks();
+    for (const [label, answer] of Object.entries(status.readings))
+      webhooks[`status ${label}`] = answer;
+    problems.push(...status.problems);
 
     await sent.requester.close();
     await accepted.requester.close();
