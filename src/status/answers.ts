@@ -1,4 +1,10 @@
-import type { StatusAnswer, StatusReading, StatusRefusal, StatusUpdate } from "./types.js";
+import type {
+  StatusAnswer,
+  StatusReading,
+  StatusRefusal,
+  StatusRequest,
+  StatusUpdate,
+} from "./types.js";
 
 /** Largest status webhook body read, in bytes; a bigger one is refused (413) before any hashing. */
 export const MAX_STATUS_BODY_BYTES = 4 * 1024 * 1024;
@@ -63,4 +69,25 @@ export function tooLarge(bytes: number): StatusReading {
     `the body has ${bytes} bytes, more than ${MAX_STATUS_BODY_BYTES}`,
     413,
   );
+}
+
+/**
+ * Reads a request with the handler of its method (`GET`, `POST`), refusing any other method
+ * (405) and anything a handler throws (400): a receiver never throws on what it is sent.
+ *
+ * @param request - The request.
+ * @param handlers - One function per method the provider uses.
+ */
+export async function readByMethod(
+  request: StatusRequest,
+  handlers: Partial<Record<"GET" | "POST", (request: StatusRequest) => Promise<StatusReading>>>,
+): Promise<StatusReading> {
+  try {
+    const method = String(request.method).toUpperCase();
+    const handler = method === "GET" || method === "POST" ? handlers[method] : undefined;
+    if (handler) return await handler(request);
+    return wrongMethod(method, Object.keys(handlers).join(" and "));
+  } catch {
+    return refuse("bad_request", "the request could not be read");
+  }
 }

@@ -5,10 +5,10 @@ import {
   accept,
   MAX_STATUS_BODY_BYTES,
   MAX_STATUS_UPDATES,
+  readByMethod,
   refuse,
   textAnswer,
   tooLarge,
-  wrongMethod,
 } from "./answers.js";
 import { jsonObjectOf } from "./body.js";
 import {
@@ -118,17 +118,7 @@ export function createMetaStatusWebhooks(options: MetaStatusOptions = {}): Statu
   return {
     provider: PROVIDER,
     configured: key !== null,
-    async read(request) {
-      try {
-        const method = String(request.method).toUpperCase();
-        if (method === "GET") return await handshake(request.query);
-        if (method === "POST") return await post(request);
-        return wrongMethod(method, "GET and POST");
-      } catch {
-        // Nothing above throws on any input; this keeps the promise of never throwing.
-        return refuse("bad_request", "the request could not be read");
-      }
-    },
+    read: (request) => readByMethod(request, { GET: (r) => handshake(r.query), POST: post }),
   };
 }
 

@@ -2,10 +2,10 @@ import { bytesEqual, fromBase64, hmacSha256 } from "../core/secret.js";
 import {
   accept,
   MAX_STATUS_BODY_BYTES,
+  readByMethod,
   refuse,
   textAnswer,
   tooLarge,
-  wrongMethod,
 } from "./answers.js";
 import { jsonObjectOf } from "./body.js";
 import {
@@ -134,15 +134,7 @@ export function createResendStatusWebhooks(options: ResendStatusOptions = {}): S
   return {
     provider: PROVIDER,
     configured: key !== null,
-    async read(request) {
-      try {
-        const method = String(request.method).toUpperCase();
-        if (method !== "POST") return wrongMethod(method, "POST");
-        return await post(request);
-      } catch {
-        return refuse("bad_request", "the request could not be read");
-      }
-    },
+    read: (request) => readByMethod(request, { POST: post }),
   };
 }
 

@@ -5,10 +5,10 @@ import {
   accept,
   MAX_STATUS_BODY_BYTES,
   MAX_STATUS_UPDATES,
+  readByMethod,
   refuse,
   textAnswer,
   tooLarge,
-  wrongMethod,
 } from "./answers.js";
 import { messageIdOf, unixSecondsOf } from "./fields.js";
 import type {
@@ -103,15 +103,7 @@ export function createSmsRuStatusWebhooks(options: SmsRuStatusOptions = {}): Sta
   return {
     provider: PROVIDER,
     configured: apiKey !== null,
-    async read(request) {
-      try {
-        const method = String(request.method).toUpperCase();
-        if (method !== "POST") return wrongMethod(method, "POST");
-        return await post(request);
-      } catch {
-        return refuse("bad_request", "the request could not be read");
-      }
-    },
+    read: (request) => readByMethod(request, { POST: post }),
   };
 }
 
