@@ -46,6 +46,14 @@ export interface SmsRuClientOptions extends PhoneClientOptions {
   readonly translit?: boolean;
   /** Deliver only in the recipient's daytime; night messages wait until 10:00 local time. */
   readonly daytime?: boolean;
+  /**
+   * `true` when SMS.ru posts its delivery callbacks to you (dashboard → API → callback, the URL
+   * of your status route): `statusWebhooks` then reads them (their `hash` is keyed with `apiKey`),
+   * and the requester keeps each message it sent through this client for 7 days to match them. Off
+   * by default: without the callback set in SMS.ru, those records would only take room, and a
+   * callback arriving anyway is refused (401, logged once, naming this option).
+   */
+  readonly statusCallback?: boolean;
 }
 
 /** Per-message options of {@link SmsRuClient.sendSms}. */
@@ -113,7 +121,7 @@ export interface SmsRuClient extends SmsSender {
   readonly provider: "sms.ru";
   /**
    * Reads SMS.ru's status callbacks (delivery reports), whose `hash` is keyed with this client's
-   * `apiKey`: always configured.
+   * `apiKey`; `configured` only with `statusCallback: true`.
    */
   readonly statusWebhooks: StatusWebhooks;
   /**
@@ -241,6 +249,7 @@ const optionsSchema = optionsObject({
   test: z.nullish(flag),
   translit: z.nullish(flag),
   daytime: z.nullish(flag),
+  statusCallback: z.nullish(flag),
   ...phoneClientOptionFields,
 });
 
@@ -328,7 +337,7 @@ export function createSmsRuClient(options: SmsRuClientOptions): SmsRuClient {
 
   return {
     provider: PROVIDER,
-    statusWebhooks: createSmsRuStatusWebhooks({ apiKey }),
+    statusWebhooks: createSmsRuStatusWebhooks({ apiKey: valid.statusCallback ? apiKey : null }),
 
     async sendSms(phone, text, opts = {}) {
       const to = toRecipient(PROVIDER, phone, resolved.defaultCountry);

@@ -56,7 +56,10 @@ const MEANINGS = {
 
 /** Options of {@link createSmsRuStatusWebhooks}. */
 export interface SmsRuStatusOptions {
-  /** The account's `api_id` (the client's `apiKey`), which keys the callback's `hash`. */
+  /**
+   * The account's `api_id` (the client's `apiKey`), which keys the callback's `hash`; `null`:
+   * callbacks are not read (the client's `statusCallback` is off).
+   */
   readonly apiKey?: string | null;
 }
 
@@ -66,7 +69,10 @@ export function createSmsRuStatusWebhooks(options: SmsRuStatusOptions = {}): Sta
 
   async function post(request: StatusRequest): Promise<StatusReading> {
     if (apiKey === null)
-      return refuse("not_configured", "no apiKey is configured: SMS.ru callbacks are refused");
+      return refuse(
+        "not_configured",
+        "SMS.ru callbacks are refused: create the SMS.ru client with `statusCallback: true`",
+      );
     if (request.body.length > MAX_STATUS_BODY_BYTES) return tooLarge(request.body.length);
     let text: string;
     try {

@@ -42,7 +42,8 @@ afterEach(async () => {
 });
 afterAll(() => server.close());
 
-const sms = () => createSmsRuClient({ apiKey: "sms-key", sender: "Zerno", retry: false });
+const sms = () =>
+  createSmsRuClient({ apiKey: "sms-key", sender: "Zerno", statusCallback: true, retry: false });
 const whatsapp = () =>
   createMetaWhatsappClient({
     accessToken: "meta-token",

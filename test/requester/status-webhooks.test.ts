@@ -181,6 +181,22 @@ describe("requester.handleStatus()", () => {
     expect(again.outcomes).toMatchObject([{ status: "skipped", reason: "duplicate" }]);
   });
 
+  it("keeps the sent message for 7 days under its id, its customer sealed: no phone in the store", async () => {
+    const store = memoryStore();
+    const { requester } = setup({ store });
+    await requester.handle("iiko", BODY(), { key: KEY });
+    const value = await store.get("otzovik:msg:my-wa:wamid.1");
+    expect(JSON.parse(value ?? "{}")).toMatchObject({
+      state: "sent",
+      tenant: "default",
+      index: 0,
+      channel: "whatsapp",
+      at: NOON,
+      job: expect.stringMatching(/^[A-Za-z0-9_-]{100,}$/),
+    });
+    expect(value).not.toContain("9161234567");
+  });
+
   it("two requesters (two processes) on one store get the same status at once: one fallback", async () => {
     const store = memoryStore();
     const sms = recordingSmsClient();

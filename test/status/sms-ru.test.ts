@@ -202,8 +202,19 @@ describe("SMS.ru status callbacks", () => {
 });
 
 describe("createSmsRuClient: statusWebhooks", () => {
-  it("is always configured, keyed with the client's apiKey, which it never shows", async () => {
+  it("is off by default: callbacks refused (401) with a message naming `statusCallback`", async () => {
     const client = createSmsRuClient({ apiKey: API_KEY });
+    expect(client.statusWebhooks.configured).toBe(false);
+    expect(await client.statusWebhooks.read(form(handWritten([DELIVERED])))).toMatchObject({
+      ok: false,
+      reason: "not_configured",
+      detail: expect.stringContaining("statusCallback: true"),
+      answer: { status: 401 },
+    });
+  });
+
+  it("with `statusCallback: true`: configured, keyed with the client's apiKey, which it never shows", async () => {
+    const client = createSmsRuClient({ apiKey: API_KEY, statusCallback: true });
     expect(client.statusWebhooks.configured).toBe(true);
     expect(client.statusWebhooks.provider).toBe("sms.ru");
     expect((await client.statusWebhooks.read(form(handWritten([DELIVERED])))).ok).toBe(true);
