@@ -1,5 +1,6 @@
 import { errorMessage } from "../core/errors.js";
-import type { StatusAnswer, StatusRequest, StatusUpdate, StatusWebhooks } from "../status/types.js";
+import { statusProviderOf, unconfiguredStatusWebhooks } from "../status/registry.js";
+import type { StatusRequest, StatusUpdate, StatusWebhooks } from "../status/types.js";
 import type { Channel, RequesterConfig } from "./config.js";
 import { reaches } from "./delivery.js";
 import { type SendTime, sendTime } from "./dispatch.js";
@@ -16,22 +17,13 @@ export type HandleStatus = (
   options?: { readonly key?: string | null },
 ) => Promise<StatusHandled>;
 
-/** The provider names a status route may use for each provider. */
-const ALIASES: Readonly<Record<string, string>> = {
-  meta: "meta",
-  whatsapp: "meta",
-  "sms.ru": "sms.ru",
-  smsru: "sms.ru",
-  resend: "resend",
-};
-
-/** The provider a status route names (`smsru` is `sms.ru`), lower-cased; any other name as it is. */
+/**
+ * The provider a status route names: a built-in one by any of its spellings (`smsru` is
+ * `sms.ru`), or a client of your own by its `provider`, lower-cased.
+ */
 export function statusProvider(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return ALIASES[lower] ?? lower;
+  return statusProviderOf(name) ?? String(name).trim().toLowerCase();
 }
-
-const REFUSED: StatusAnswer = { status: 401, contentType: "text/plain", body: "unauthorized" };
 
 /** A fallback to run once the webhook is answered. */
 interface Fallback {
@@ -64,11 +56,17 @@ export function createHandleStatus(
     return found;
   }
 
-  function refuse(provider: string, why: string, answer: StatusAnswer = REFUSED): StatusHandled {
+  /** Refuses a request no client can read (401; 403 for Meta's check), logged once per cause. */
+  async function refuse(
+    provider: string,
+    why: string,
+    request: StatusRequest,
+  ): Promise<StatusHandled> {
     if (!warned.has(`${provider}:${why}`)) {
       warned.add(`${provider}:${why}`);
       logger.warn(`status webhook refused: ${why}`, { provider });
     }
+    const { answer } = await unconfiguredStatusWebhooks(provider).read(request);
     return { answer, updates: 0, done: Promise.resolve([]) };
   }
 
@@ -185,7 +183,7 @@ export function createHandleStatus(
     let tenantId: string | null = null;
     if (options?.key !== undefined && options.key !== null) {
       const tenant = await tenants.authenticate(options.key);
-      if (!tenant) return refuse(provider, "unknown key");
+      if (!tenant) return refuse(provider, "unknown key", request);
       const plan = tenants.plan(tenant);
       channels = plan.channels;
       tenantId = tenant.id;
@@ -200,6 +198,7 @@ export function createHandleStatus(
         candidates.length === 0
           ? `no channel's client is a ${provider} client that reads status webhooks`
           : `the ${provider} client has no webhook secret configured`,
+        request,
       );
     }
     let refusal: StatusHandled | null = null;
@@ -231,7 +230,7 @@ export function createHandleStatus(
       );
       return { answer: reading.answer, updates: reading.updates.length, done };
     }
-    return refusal ?? refuse(provider, "refused");
+    return refusal ?? refuse(provider, "refused", request);
   };
 }
 
