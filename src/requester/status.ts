@@ -217,18 +217,27 @@ export function createHandleStatus(
       }
       const outcomes: (StatusOutcome | Outcome)[] = [];
       const fallbacks: Fallback[] = [];
+      const runFallbacks = () =>
+        track(
+          (async () => {
+            for (const fallback of fallbacks) outcomes.push(await fallBack(fallback));
+            return outcomes as readonly (StatusOutcome | Outcome)[];
+          })(),
+        );
       // Recorded before the answer: a provider told "received" does not send it again.
-      for (const update of reading.updates) {
-        const fallback = await apply(update, tenantId, outcomes);
-        if (fallback) fallbacks.push(fallback);
+      try {
+        for (const update of reading.updates) {
+          const fallback = await apply(update, tenantId, outcomes);
+          if (fallback) fallbacks.push(fallback);
+        }
+      } catch (error) {
+        // The store failed mid-way: the caller answers 503 and the provider sends the webhook
+        // again, whose statuses already recorded change nothing then. The fallbacks they began
+        // (their orders already opened again) run all the same, or they would never run.
+        runFallbacks().catch(() => {});
+        throw error;
       }
-      const done = track(
-        (async () => {
-          for (const fallback of fallbacks) outcomes.push(await fallBack(fallback));
-          return outcomes as readonly (StatusOutcome | Outcome)[];
-        })(),
-      );
-      return { answer: reading.answer, updates: reading.updates.length, done };
+      return { answer: reading.answer, updates: reading.updates.length, done: runFallbacks() };
     }
     return refusal ?? refuse(provider, "refused", request);
   };

@@ -197,6 +197,37 @@ describe("requester.handleStatus()", () => {
     expect(value).not.toContain("9161234567");
   });
 
+  it("the store failing mid-webhook: handleStatus rejects (503), the fallback already begun still runs, the retry does the rest", async () => {
+    const inner = memoryStore();
+    let failOnce = true;
+    const store: Store = {
+      name: "flaky",
+      claim: (k, v, t) => inner.claim(k, v, t),
+      get: async (k) => {
+        if (failOnce && k.endsWith("wamid.2")) {
+          failOnce = false;
+          throw new Error("connection lost");
+        }
+        return inner.get(k);
+      },
+      set: (k, v, t) => inner.set(k, v, t),
+      delete: (k) => inner.delete(k),
+      batch: (steps, receipt) => inner.batch(steps, receipt),
+    };
+    const { requester, sms } = setup({ store });
+    await requester.request({ phone: PHONE, orderId: "O-1" });
+    await requester.request({ phone: "+79161234568", orderId: "O-2" });
+    const both = statusRequest([failed131047, { ...failed131047, messageId: "wamid.2" }]);
+    await expect(requester.handleStatus("my-wa", both)).rejects.toThrow("connection lost");
+    await expect.poll(() => sms.sent).toEqual([PHONE]);
+    const retry = await requester.handleStatus("my-wa", both);
+    expect(await retry.done).toMatchObject([
+      { status: "undelivered", messageId: "wamid.2" },
+      { status: "sent", channel: "sms" },
+    ]);
+    expect(sms.sent).toEqual([PHONE, "+79161234568"]);
+  });
+
   it("two requesters (two processes) on one store get the same status at once: one fallback", async () => {
     const store = memoryStore();
     const sms = recordingSmsClient();
