@@ -1,6 +1,11 @@
 import { errorMessage } from "../core/errors.js";
 import { statusProviderOf, unconfiguredStatusWebhooks } from "../status/registry.js";
-import type { StatusRequest, StatusUpdate, StatusWebhooks } from "../status/types.js";
+import type {
+  StatusReading,
+  StatusRequest,
+  StatusUpdate,
+  StatusWebhooks,
+} from "../status/types.js";
 import type { Channel, RequesterConfig } from "./config.js";
 import { reaches } from "./delivery.js";
 import { type SendTime, sendTime } from "./dispatch.js";
@@ -42,8 +47,16 @@ export function createHandleStatus(
   track: <T>(promise: Promise<T>) => Promise<T>,
 ): HandleStatus {
   const { logger, now } = config;
-  /** Providers whose refused status webhooks were logged: once each. */
-  const warned = new Set<string>();
+  /** Refusals not worth a line each: logged once per cause (no secret), or once a minute (a bad signature). */
+  const warned = new Map<string, number>();
+  /** Logs a refusal unless one with the same cause was logged within `everyMs`. */
+  function warnOnce(key: string, everyMs: number, message: string, meta: Record<string, unknown>) {
+    const last = warned.get(key);
+    if (last !== undefined && now() - last < everyMs) return;
+    if (warned.size > 1000) warned.clear();
+    warned.set(key, now());
+    logger.warn(message, meta);
+  }
 
   /** The readers of `provider`'s status webhooks among these channels' clients. */
   function readers(channels: readonly Channel[], provider: string): StatusWebhooks[] {
@@ -62,10 +75,9 @@ export function createHandleStatus(
     why: string,
     request: StatusRequest,
   ): Promise<StatusHandled> {
-    if (!warned.has(`${provider}:${why}`)) {
-      warned.add(`${provider}:${why}`);
-      logger.warn(`status webhook refused: ${why}`, { provider });
-    }
+    warnOnce(`${provider}:${why}`, Number.POSITIVE_INFINITY, `status webhook refused: ${why}`, {
+      provider,
+    });
     const { answer } = await unconfiguredStatusWebhooks(provider).read(request);
     return { answer, updates: 0, done: Promise.resolve([]) };
   }
@@ -201,18 +213,15 @@ export function createHandleStatus(
         request,
       );
     }
-    let refusal: StatusHandled | null = null;
+    let refusal: Extract<StatusReading, { ok: false }> | null = null;
+    // Each client of the provider (tenants may have their own) tries the request: the one whose
+    // secret signed it reads it.
     for (const reader of configured) {
       const reading = await reader.read(request);
       if (reading.ok === "handshake")
         return { answer: reading.answer, updates: 0, done: Promise.resolve([]) };
       if (reading.ok === false) {
-        refusal ??= { answer: reading.answer, updates: 0, done: Promise.resolve([]) };
-        logger.warn("status webhook refused", {
-          provider,
-          reason: reading.reason,
-          detail: reading.detail,
-        });
+        refusal ??= reading;
         continue;
       }
       const outcomes: (StatusOutcome | Outcome)[] = [];
@@ -239,7 +248,14 @@ export function createHandleStatus(
       }
       return { answer: reading.answer, updates: reading.updates.length, done: runFallbacks() };
     }
-    return refusal ?? refuse(provider, "refused", request);
+    if (refusal === null) return refuse(provider, "refused", request);
+    // Anyone can post a forged request: a line a minute per cause, not one each.
+    warnOnce(`${provider}:${refusal.reason}`, 60_000, "status webhook refused", {
+      provider,
+      reason: refusal.reason,
+      detail: refusal.detail,
+    });
+    return { answer: refusal.answer, updates: 0, done: Promise.resolve([]) };
   };
 }
 

@@ -288,6 +288,18 @@ describe("requester.handleStatus()", () => {
     expect(sms.sent).toEqual([PHONE]);
   });
 
+  it("forged requests are logged one line a minute, not one each", async () => {
+    const { requester, warnings } = setup();
+    for (let i = 0; i < 5; i++) {
+      const handled = await requester.handleStatus(
+        "my-wa",
+        statusRequest([failed131047], "forged"),
+      );
+      expect(handled.answer.status).toBe(401);
+    }
+    expect(warnings.filter((w) => w === "status webhook refused")).toHaveLength(1);
+  });
+
   it("a provider with no client reading its webhooks, or none with a secret: 401, logged once", async () => {
     const { requester, warnings } = setup();
     for (let i = 0; i < 3; i++) {
