@@ -80,7 +80,7 @@ export async function checkStatusWebhooks(): Promise<{
     "refused bad_signature 401",
   );
 
-  const sms = createSmsRuClient({ apiKey: SMS_RU_KEY });
+  const sms = createSmsRuClient({ apiKey: SMS_RU_KEY, statusCallback: true });
   const smsBody = await smsRuCallbackBody([{ smsId: "000000-000001", status: 104 }], SMS_RU_KEY);
   await expect("sms.ru", sms.statusWebhooks.read(request({}, smsBody)), "104:undelivered+fallback");
   await expect(
