@@ -3,7 +3,8 @@
  * every row is sent through the real receiver of its provider (its "Read as", "Next channel" and
  * "Opt-out" columns must be what the receiver says) and through a requester with the built-in
  * clients and the msw fakes (its "Outcome" column must be what `handleStatus(…).done` resolves with
- * and what the store then says); and every status the receivers know has a row of its own.
+ * and what the store then says); and every status the receivers know has a row of its own. Also
+ * the README's curl of a fake Meta status: its body is one Meta's receiver reads.
  */
 import { readFileSync } from "node:fs";
 import { setupServer } from "msw/node";
@@ -420,3 +421,30 @@ function expected(row: Row, first: SentOutcome) {
       throw new Error(`an Outcome this test does not know: ${row.line}`);
   }
 }
+
+describe("README: the curl of a fake Meta status", () => {
+  it("posts a body Meta's receiver reads as a failed 131047, signed with the secret it names", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const body = /^BODY='(.+)'$/m.exec(readme)?.[1];
+    const secret = /openssl dgst -sha256 -hmac "([^"]+)"/.exec(readme)?.[1];
+    expect(body).toBeDefined();
+    expect(secret).toBe("dev-app-secret");
+    expect(readme).toContain("META_APP_SECRET=dev-app-secret npm");
+    expect(readme).toContain("http://localhost:3000/api/status/meta");
+    const signed = await signMetaStatus(body as string, secret as string);
+    const reading = await createMetaStatusWebhooks({ appSecret: secret as string }).read(
+      statusRequest({ headers: { "x-hub-signature-256": signed }, body: body as string }),
+    );
+    expect(reading).toMatchObject({
+      ok: true,
+      answer: { status: 200 },
+      updates: [{ event: "failed", code: "131047", meaning: "undelivered", fallback: true }],
+    });
+    const altered = (body as string).replace("131047", "131048");
+    expect(
+      await createMetaStatusWebhooks({ appSecret: secret as string }).read(
+        statusRequest({ headers: { "x-hub-signature-256": signed }, body: altered }),
+      ),
+    ).toMatchObject({ ok: false, answer: { status: 401 } });
+  });
+});
