@@ -51,8 +51,11 @@ const MAX_VISITS = 10_000;
 /** Longest `hub.challenge` echoed (Meta sends a number). */
 const MAX_CHALLENGE = 512;
 
-/** What each Meta status means. `played` is a voice message listened to. */
-const MEANINGS: Record<string, DeliveryMeaning> = {
+/**
+ * What each Meta status means (any other is `info`). `played` is a voice message listened to.
+ * docs/delivery-tracking.md lists every one; its test checks the list against this table.
+ */
+export const META_STATUS_MEANINGS: Readonly<Record<string, DeliveryMeaning>> = {
   sent: "progress",
   delivered: "delivered",
   read: "delivered",
@@ -146,7 +149,9 @@ function updateOf(status: unknown): StatusUpdate | null {
   const messageId = messageIdOf(field(status, "id"));
   const event = eventOf(field(status, "status"));
   if (messageId === null || event === null) return null;
-  const meaning = Object.hasOwn(MEANINGS, event) ? (MEANINGS[event] as DeliveryMeaning) : "info";
+  const meaning = Object.hasOwn(META_STATUS_MEANINGS, event)
+    ? (META_STATUS_MEANINGS[event] as DeliveryMeaning)
+    : "info";
   const error = listOf(field(status, "errors"))[0];
   const rawCode = field(error, "code");
   const code =

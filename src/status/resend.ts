@@ -48,8 +48,11 @@ export const RESEND_TOLERANCE_MS = 5 * 60 * 1000;
 const MAX_SIGNATURES = 16;
 const encoder = new TextEncoder();
 
-/** What each Resend email event means; other `email.*` events are `info`. */
-const MEANINGS: Record<string, DeliveryMeaning> = {
+/**
+ * What each Resend email event means; other `email.*` events are `info`. docs/delivery-tracking.md
+ * lists every one; its test checks the list against this table.
+ */
+export const RESEND_EVENT_MEANINGS: Readonly<Record<string, DeliveryMeaning>> = {
   "email.sent": "progress",
   "email.scheduled": "progress",
   "email.delivery_delayed": "progress",
@@ -155,7 +158,9 @@ function updateOf(body: Record<string, unknown>): StatusUpdate | null {
   const data = field(body, "data");
   const messageId = messageIdOf(field(data, "email_id"));
   if (messageId === null) return null;
-  const meaning = Object.hasOwn(MEANINGS, event) ? (MEANINGS[event] as DeliveryMeaning) : "info";
+  const meaning = Object.hasOwn(RESEND_EVENT_MEANINGS, event)
+    ? (RESEND_EVENT_MEANINGS[event] as DeliveryMeaning)
+    : "info";
   const outcome = outcomeOf(event, data);
   return {
     provider: PROVIDER,

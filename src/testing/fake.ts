@@ -61,6 +61,21 @@ export interface FakeProvider<Name extends string> {
   reset(): void;
 }
 
+/**
+ * A status webhook as a fake provider builds it for a message it accepted: the request the provider
+ * would send to your status route, signed. It is a `RequestInit`, so `fetch(url, webhook)` and
+ * `new Request(url, webhook)` take it as it is; with supertest,
+ * `.post(path).set(webhook.headers).send(webhook.body)`.
+ */
+export interface FakeStatusWebhook {
+  /** Always `"POST"`. */
+  readonly method: "POST";
+  /** The headers the provider sends: `content-type` and the signature's (names lower case). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body, exactly as signed: send it byte for byte. */
+  readonly body: string;
+}
+
 /** Options every fake takes. */
 export interface FakeOptions {
   /** API root the fake answers on. Defaults to the provider's public URL. */
@@ -174,4 +189,15 @@ export function rawJson(
     status,
     headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/**
+ * The error for a status webhook asked of a message the fake never accepted: a typo, a message
+ * sent before `reset()`, or one another fake (another test's server) accepted.
+ */
+export function unknownMessage(method: string, id: unknown, accepted: number): TypeError {
+  const shown = typeof id === "string" ? JSON.stringify(id.slice(0, 80)) : String(id);
+  return new TypeError(
+    `${method}: this fake accepted no message with id ${shown} (it accepted ${accepted} since it was created or last reset()); pass the messageId of a send it answered`,
+  );
 }

@@ -20,7 +20,11 @@
  *
  * It also signs and builds status webhooks the way the providers do, to test your own status
  * routes: {@link signMetaStatus} and {@link metaStatusPayload}, {@link signResendEvent} and
- * {@link resendEventPayload}, {@link smsRuCallbackBody}. These need no msw.
+ * {@link resendEventPayload}, {@link smsRuCallbackBody}. These need no msw. The fakes build them
+ * for the messages they accepted, recipient and all: `metaFake.statusWebhook(wamid, { status:
+ * "failed", errorCode: 131047, appSecret })`, `smsFake.statusCallback(smsId, 104)`,
+ * `resendFake.event(emailId, "email.bounced", { webhookSecret })`, each a signed
+ * `{ method, headers, body }` to pass to `fetch(url, webhook)`.
  *
  * @packageDocumentation
  */
@@ -32,15 +36,31 @@ export type {
   FakeOptions,
   FakeProvider,
   FakeRequest,
+  FakeStatusWebhook,
   Scenario,
 } from "./fake.js";
 export {
   createFakeMetaWhatsapp,
+  type FakeMetaStatusOptions,
+  type FakeMetaWhatsapp,
   type FakeMetaWhatsappOptions,
   type MetaScenario,
 } from "./meta-whatsapp.js";
-export { createFakeResend, type FakeResendOptions, type ResendScenario } from "./resend.js";
-export { createFakeSmsRu, type FakeSmsRuOptions, type SmsRuScenario } from "./sms-ru.js";
+export {
+  createFakeResend,
+  type FakeResend,
+  type FakeResendEventOptions,
+  type FakeResendOptions,
+  type ResendScenario,
+} from "./resend.js";
+export {
+  createFakeSmsRu,
+  type FakeSmsRu,
+  type FakeSmsRuCallbackOptions,
+  type FakeSmsRuCallbackStatus,
+  type FakeSmsRuOptions,
+  type SmsRuScenario,
+} from "./sms-ru.js";
 export {
   type MetaStatusPayload,
   type MetaStatusPayloadOptions,

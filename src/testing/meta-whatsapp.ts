@@ -7,8 +7,11 @@ import {
   type FakeOptions,
   type FakeProvider,
   type FakeRequest,
+  type FakeStatusWebhook,
   recordRequest,
+  unknownMessage,
 } from "./fake.js";
+import { metaStatusPayload, signMetaStatus } from "./status/meta.js";
 
 /**
  * Meta WhatsApp Cloud API scenarios:
@@ -38,6 +41,58 @@ export type MetaScenario =
 export interface FakeMetaWhatsappOptions extends FakeOptions {
   /** The token the fake accepts; any other gets 190. Default: any Bearer token. */
   readonly accessToken?: string;
+}
+
+/** What {@link FakeMetaWhatsapp.statusWebhook} reports of a message. */
+export interface FakeMetaStatusOptions {
+  /** The status: `sent`, `delivered`, `read`, `failed` (or any other Meta may add). */
+  readonly status: "sent" | "delivered" | "read" | "failed" | (string & {});
+  /**
+   * The app secret that signs it (`X-Hub-Signature-256`): the `appSecret` the client under test
+   * was given. Sign with another to test that a forged webhook is refused.
+   */
+  readonly appSecret: string;
+  /** For `failed`: the error code (131047, 131026, 131049, 131050, …). Default 131000. */
+  readonly errorCode?: number;
+  /** When it happened: a `Date`, or UNIX seconds. Default now. */
+  readonly timestamp?: Date | number;
+}
+
+/** The fake WhatsApp Cloud API of {@link createFakeMetaWhatsapp}. */
+export interface FakeMetaWhatsapp extends FakeProvider<MetaScenario> {
+  /**
+   * The status webhook Meta would send about a message this fake accepted: one entry, one
+   * `messages` change, one `statuses[]` item with the message's `wamid`, its recipient's digits as
+   * `recipient_id`, the phone number id it was sent from as `metadata.phone_number_id`, its
+   * `biz_opaque_callback_data` if the send had one, and for `failed` an `errors[]` as Meta sends
+   * it asynchronously; signed with `appSecret`.
+   *
+   * @param messageId - The `wamid.…` this fake answered a send with.
+   * @param options - The status, the app secret, and optionally the error code and time.
+   * @returns The signed request: `{ method: "POST", headers, body }`.
+   * @throws {TypeError} (the promise rejects) when this fake accepted no message with that id
+   *   since it was created or last reset, or `appSecret` is empty.
+   *
+   * @example
+   * const meta = createFakeMetaWhatsapp()
+   * const server = setupServer(...meta.handlers)
+   * const sent = await whatsapp.sendWhatsapp("+79161234567", "Оцените визит")
+   * // Meta took it (HTTP 200), then reports it failed: outside the 24-hour window.
+   * const webhook = await meta.statusWebhook(sent.messageId, {
+   *   status: "failed",
+   *   errorCode: 131047,
+   *   appSecret: "app-secret",
+   * })
+   * const response = await fetch("http://localhost:3000/api/status/meta", webhook)
+   */
+  statusWebhook(messageId: string, options: FakeMetaStatusOptions): Promise<FakeStatusWebhook>;
+}
+
+/** What the fake keeps of a message it accepted, to report on it. */
+interface AcceptedMessage {
+  readonly to: string;
+  readonly phoneNumberId: string;
+  readonly bizOpaqueCallbackData: string | undefined;
 }
 
 const ERRORS: Record<string, [number, number, string, string]> = {
@@ -101,16 +156,22 @@ function metaError(status: number, code: number, message: string, details: strin
 /**
  * A fake WhatsApp Cloud API (`POST /{version}/{phone-number-id}/messages`) for msw. Accepts any
  * `vNN.N` version, checks the Bearer token, the `messaging_product`, and that `to` is digits only
- * (131009 otherwise), and answers with a `wamid.…` id.
+ * (131009 otherwise), and answers with a `wamid.…` id. It remembers each message it accepted, so
+ * {@link FakeMetaWhatsapp.statusWebhook} can report on it as Meta would, later.
+ *
+ * @example
+ * const meta = createFakeMetaWhatsapp({ accessToken: "test-token" })
+ * const server = setupServer(...meta.handlers)
+ * meta.enqueue("outside_window") // the next send gets 131047 at once (HTTP 400)
  */
-export function createFakeMetaWhatsapp(
-  options: FakeMetaWhatsappOptions = {},
-): FakeProvider<MetaScenario> {
+export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): FakeMetaWhatsapp {
   const base = options.baseUrl ?? META_GRAPH_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   let counter = 0;
+  const accepted = new Map<string, AcceptedMessage>();
   const queue = createScenarioQueue<MetaScenario>(() => {
     counter = 0;
+    accepted.clear();
   });
 
   function checks(req: FakeRequest, version: string): Response | null {
@@ -154,18 +215,56 @@ export function createFakeMetaWhatsapp(
         return metaError(status, spec[1], spec[2], spec[3], headers);
       }
       counter += 1;
-      const template = (req.json as { type?: string }).type === "template";
+      const sent = req.json as { type?: string; biz_opaque_callback_data?: unknown };
+      const id = `wamid.HBgL${btoa(to).replace(/=+$/, "")}FQIAERgS${String(counter).padStart(6, "0")}`;
+      accepted.set(id, {
+        to,
+        phoneNumberId: String(params.phoneNumberId),
+        bizOpaqueCallbackData:
+          typeof sent.biz_opaque_callback_data === "string"
+            ? sent.biz_opaque_callback_data
+            : undefined,
+      });
       return HttpResponse.json({
         messaging_product: "whatsapp",
         contacts: [{ input: to, wa_id: to }],
-        messages: [
-          {
-            id: `wamid.HBgL${btoa(to).replace(/=+$/, "")}FQIAERgS${String(counter).padStart(6, "0")}`,
-            ...(template ? { message_status: "accepted" } : {}),
-          },
-        ],
+        messages: [{ id, ...(sent.type === "template" ? { message_status: "accepted" } : {}) }],
       });
     },
   );
-  return queue.controls([handler]);
+
+  async function statusWebhook(
+    messageId: string,
+    status: FakeMetaStatusOptions,
+  ): Promise<FakeStatusWebhook> {
+    const message = typeof messageId === "string" ? accepted.get(messageId) : undefined;
+    if (!message) throw unknownMessage("statusWebhook", messageId, accepted.size);
+    if (typeof status?.appSecret !== "string" || status.appSecret === "")
+      throw new TypeError(
+        "statusWebhook: appSecret must be the non-empty app secret the client under test was given",
+      );
+    const body = JSON.stringify(
+      metaStatusPayload({
+        messageId,
+        status: status.status,
+        recipient: message.to,
+        phoneNumberId: message.phoneNumberId,
+        ...(status.errorCode === undefined ? {} : { errorCode: status.errorCode }),
+        ...(status.timestamp === undefined ? {} : { timestamp: status.timestamp }),
+        ...(message.bizOpaqueCallbackData === undefined
+          ? {}
+          : { bizOpaqueCallbackData: message.bizOpaqueCallbackData }),
+      }),
+    );
+    return {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": await signMetaStatus(body, status.appSecret),
+      },
+      body,
+    };
+  }
+
+  return Object.assign(queue.controls([handler]), { statusWebhook });
 }

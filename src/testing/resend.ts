@@ -1,5 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { RESEND_BASE_URL } from "../providers/resend.js";
+import { resendSigningKey } from "../status/resend.js";
 import {
   commonAnswer,
   createScenarioQueue,
@@ -7,8 +8,11 @@ import {
   type FakeOptions,
   type FakeProvider,
   type FakeRequest,
+  type FakeStatusWebhook,
   recordRequest,
+  unknownMessage,
 } from "./fake.js";
+import { type ResendEventOptions, resendEventPayload, signResendEvent } from "./status/resend.js";
 
 /**
  * Resend scenarios: `auth` (403 `invalid_api_key`), `missing_api_key` (401), `rate_limited` (429
@@ -39,6 +43,58 @@ export interface FakeResendOptions extends FakeOptions {
   readonly apiKey?: string;
 }
 
+/** Options of {@link FakeResend.event}. */
+export interface FakeResendEventOptions {
+  /**
+   * The signing secret (`whsec_…`) that signs it: the `webhookSecret` the client under test was
+   * given. Sign with another to test that a forged webhook is refused.
+   */
+  readonly webhookSecret: string;
+  /** The delivery's `svix-id`. Default a fresh `msg_…`; give the same one again to test a replay. */
+  readonly svixId?: string;
+  /** The `svix-timestamp`: a `Date`, or UNIX seconds. Default now (older than 5 minutes is refused). */
+  readonly timestamp?: Date | number;
+  /** When the event happened (`created_at`). Default now. */
+  readonly createdAt?: Date;
+  /** For `email.bounced`: the bounce. Default a permanent one (`Permanent`, `General`). */
+  readonly bounce?: ResendEventOptions["bounce"];
+}
+
+/** The fake Resend of {@link createFakeResend}. */
+export interface FakeResend extends FakeProvider<ResendScenario> {
+  /**
+   * The webhook Resend would send about an email this fake accepted: `{ type, created_at, data }`
+   * with the email's `email_id`, `from`, `to` and `subject` as it was sent (and `data.bounce` for
+   * `email.bounced`), signed the Svix way with `webhookSecret` (`svix-id`, `svix-timestamp`,
+   * `svix-signature`).
+   *
+   * @param emailId - The `id` this fake answered `POST /emails` with.
+   * @param type - The event: `email.delivered`, `email.bounced`, `email.complained`,
+   *   `email.delivery_delayed`, `email.opened`, …
+   * @param options - The signing secret, and optionally the `svix-id`, times and bounce.
+   * @returns The signed request: `{ method: "POST", headers, body }`.
+   * @throws {TypeError} (the promise rejects) when this fake accepted no email with that id since
+   *   it was created or last reset, or `webhookSecret` is not a `whsec_…` secret.
+   *
+   * @example
+   * const resend = createFakeResend()
+   * const server = setupServer(...resend.handlers)
+   * const sent = await mail.sendEmail({ to: "anna@mail.ru", subject: "Оцените визит", html })
+   * const bounce = await resend.event(sent.messageId, "email.bounced", { webhookSecret })
+   * await fetch("http://localhost:3000/api/status/resend", bounce)
+   * // The same delivery again (a replay) must change nothing:
+   * await fetch("http://localhost:3000/api/status/resend", bounce)
+   */
+  event(emailId: string, type: string, options: FakeResendEventOptions): Promise<FakeStatusWebhook>;
+}
+
+/** What the fake keeps of an email it accepted, to report on it. */
+interface AcceptedEmail {
+  readonly from: string | undefined;
+  readonly to: string | readonly string[] | undefined;
+  readonly subject: string | undefined;
+}
+
 function resendError(status: number, name: string, message: string, headers = {}): Response {
   return HttpResponse.json({ statusCode: status, name, message }, { status, headers });
 }
@@ -62,14 +118,24 @@ const ERRORS: Record<string, [number, string, string]> = {
   ],
 };
 
-/** A fake Resend (`POST /emails`) for msw. */
-export function createFakeResend(options: FakeResendOptions = {}): FakeProvider<ResendScenario> {
+/**
+ * A fake Resend (`POST /emails`) for msw. It remembers each email it accepted, so
+ * {@link FakeResend.event} can report on it as Resend's webhooks would, later.
+ *
+ * @example
+ * const resend = createFakeResend({ apiKey: "re_test" })
+ * const server = setupServer(...resend.handlers)
+ * resend.enqueue("rate_limited") // the next send gets 429 with Retry-After
+ */
+export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
   const base = options.baseUrl ?? RESEND_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keys = new Map<string, { body: string; id: string }>();
+  const accepted = new Map<string, AcceptedEmail>();
   let counter = 0;
   const queue = createScenarioQueue<ResendScenario>(() => {
     keys.clear();
+    accepted.clear();
     counter = 0;
   });
 
@@ -137,10 +203,49 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeProvider<
     counter += 1;
     const id = `49a3999c-0ce1-4ea6-ab68-${String(counter).padStart(12, "0")}`;
     if (key) keys.set(key, { body: req.body, id });
+    const sent = req.json as { from?: unknown; to?: unknown; subject?: unknown };
+    accepted.set(id, {
+      from: typeof sent.from === "string" ? sent.from : undefined,
+      to:
+        typeof sent.to === "string" || Array.isArray(sent.to)
+          ? (sent.to as string | string[])
+          : undefined,
+      subject: typeof sent.subject === "string" ? sent.subject : undefined,
+    });
     return HttpResponse.json(
       { id },
       { headers: { "ratelimit-limit": "2", "ratelimit-remaining": "1" } },
     );
   });
-  return queue.controls([handler]);
+
+  async function event(
+    emailId: string,
+    type: string,
+    given: FakeResendEventOptions,
+  ): Promise<FakeStatusWebhook> {
+    const email = typeof emailId === "string" ? accepted.get(emailId) : undefined;
+    if (!email) throw unknownMessage("event", emailId, accepted.size);
+    if (typeof type !== "string" || type === "")
+      throw new TypeError('event: type must be an event name such as "email.bounced"');
+    if (typeof given?.webhookSecret !== "string" || resendSigningKey(given.webhookSecret) === null)
+      throw new TypeError(
+        'event: webhookSecret must be the "whsec_…" signing secret the client under test was given',
+      );
+    const payload = resendEventPayload({
+      type,
+      emailId,
+      ...(email.to === undefined ? {} : { to: email.to }),
+      ...(email.from === undefined ? {} : { from: email.from }),
+      ...(email.subject === undefined ? {} : { subject: email.subject }),
+      ...(given.createdAt === undefined ? {} : { createdAt: given.createdAt }),
+      ...(given.bounce === undefined ? {} : { bounce: given.bounce }),
+    });
+    const signed = await signResendEvent(payload, given.webhookSecret, {
+      ...(given.svixId === undefined ? {} : { id: given.svixId }),
+      ...(given.timestamp === undefined ? {} : { timestamp: given.timestamp }),
+    });
+    return { method: "POST", headers: { ...signed.headers }, body: signed.body };
+  }
+
+  return Object.assign(queue.controls([handler]), { event });
 }

@@ -7,9 +7,12 @@ import {
   type FakeOptions,
   type FakeProvider,
   type FakeRequest,
+  type FakeStatusWebhook,
   rawJson,
   recordRequest,
+  unknownMessage,
 } from "./fake.js";
+import { smsRuCallbackBody } from "./status/sms-ru.js";
 
 /**
  * SMS.ru scenarios (all answered with HTTP 200, as SMS.ru does):
@@ -38,6 +41,72 @@ export interface FakeSmsRuOptions extends FakeOptions {
   readonly balance?: string;
 }
 
+/** Options of {@link FakeSmsRu.statusCallback}. */
+export interface FakeSmsRuCallbackOptions {
+  /**
+   * The `api_id` that keys the callback's `hash`. Default: the `api_id` the message was sent with,
+   * as SMS.ru signs with the account's key. Give another to test that a forged callback is refused.
+   */
+  readonly apiKey?: string;
+  /** When the status happened: a `Date`, or UNIX seconds. Default now. */
+  readonly at?: Date | number;
+}
+
+/** One status of a {@link FakeSmsRu.statusCallback} carrying several. */
+export interface FakeSmsRuCallbackStatus {
+  /** The SMS id this fake answered a send with (`000000-10000001`). */
+  readonly smsId: string;
+  /** The status code: 100–102 on the way, 103 delivered, 104–108 and 150 not delivered, 110 read. */
+  readonly status: number;
+  /** When it happened: a `Date`, or UNIX seconds. Default the options' `at`, or now. */
+  readonly at?: Date | number;
+}
+
+/** The fake SMS.ru of {@link createFakeSmsRu}. */
+export interface FakeSmsRu extends FakeProvider<SmsRuScenario> {
+  /**
+   * The status callback SMS.ru would POST about messages this fake accepted: a form body of
+   * `data[0]`, `data[1]`, … (`sms_status`, the SMS id, the status code, the UNIX time) and `hash`,
+   * the SHA-256 of the `api_id` followed by the entries. Give one SMS id and its status, or
+   * several statuses for one callback (SMS.ru batches them).
+   *
+   * @param smsId - The SMS id this fake answered a send with.
+   * @param status - The status code (103 delivered, 104 expired, …).
+   * @param options - The `api_id` to sign with (default the one the send used) and the time.
+   * @returns The signed request: `{ method: "POST", headers, body }`. Your route must answer it
+   *   with the plain text `100`.
+   * @throws {TypeError} (the promise rejects) when this fake accepted no message with that id
+   *   since it was created or last reset, it was a `test=1` send, the status is not an integer,
+   *   or the messages were sent with different `api_id`s and no `apiKey` is given.
+   *
+   * @example
+   * const smsRu = createFakeSmsRu()
+   * const server = setupServer(...smsRu.handlers)
+   * const sent = await sms.sendSms("+79161234567", "Оцените визит")
+   * const callback = await smsRu.statusCallback(sent.messageId, 104) // not delivered: expired
+   * const response = await fetch("http://localhost:3000/api/status/sms.ru", callback)
+   * expect(await response.text()).toBe("100")
+   */
+  statusCallback(
+    smsId: string,
+    status: number,
+    options?: FakeSmsRuCallbackOptions,
+  ): Promise<FakeStatusWebhook>;
+  /**
+   * One callback carrying several statuses, in order.
+   *
+   * @example
+   * await smsRu.statusCallback([
+   *   { smsId: first.messageId, status: 103 },
+   *   { smsId: second.messageId, status: 104 },
+   * ])
+   */
+  statusCallback(
+    statuses: readonly FakeSmsRuCallbackStatus[],
+    options?: FakeSmsRuCallbackOptions,
+  ): Promise<FakeStatusWebhook>;
+}
+
 const TOP_LEVEL: Record<string, [number, string]> = {
   auth: [200, "Неправильный api_id"],
   no_funds: [201, "Не хватает средств на лицевом счету"],
@@ -62,18 +131,24 @@ function error(code: number, text: string): Response {
  * answers HTTP 200 with JSON and reports errors by `status_code`: GET gets 210, a wrong `api_id`
  * 200, a missing `json=1` the legacy plain-text answer, and `test=1` ids without "sending".
  *
+ * It remembers each message it accepted, so {@link FakeSmsRu.statusCallback} can report on it as
+ * SMS.ru would, later (not on a `test=1` send: SMS.ru never delivers those).
+ *
  * @example
  * const smsRu = createFakeSmsRu({ apiKey: "test-key" })
  * const server = setupServer(...smsRu.handlers)
  * smsRu.enqueue("unavailable") // first send gets 220, the retry succeeds
  */
-export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeProvider<SmsRuScenario> {
+export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
   const base = options.baseUrl ?? SMS_RU_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const balance = options.balance ?? "4122.56";
   let counter = 0;
+  /** SMS id → the `api_id` its send used, and whether it was a `test=1` send. */
+  const accepted = new Map<string, { readonly apiKey: string; readonly test: boolean }>();
   const queue = createScenarioQueue<SmsRuScenario>(() => {
     counter = 0;
+    accepted.clear();
   });
 
   function authorised(req: FakeRequest): Response | null {
@@ -123,6 +198,10 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeProvider<Sm
       if (scenario === "no_id") return `"${phone}":{"status":"OK","status_code":100}`;
       counter += 1;
       const id = `000000-${String(10000000 + counter)}`;
+      accepted.set(id, {
+        apiKey: form.api_id ?? req.url.searchParams.get("api_id") ?? "",
+        test: form.test === "1",
+      });
       return `"${phone}":{"status":"OK","status_code":100,"sms_id":"${id}"}`;
     });
     const tail = kind === "cost" ? `"total_cost":2.45,"total_sms":1` : `"balance":${balance}`;
@@ -135,5 +214,55 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeProvider<Sm
       answer(request, kind as "send" | "status" | "cost" | "balance"),
     ),
   );
-  return queue.controls(handlers);
+
+  async function statusCallback(
+    first: string | readonly FakeSmsRuCallbackStatus[],
+    second?: number | FakeSmsRuCallbackOptions,
+    third?: FakeSmsRuCallbackOptions,
+  ): Promise<FakeStatusWebhook> {
+    const many = Array.isArray(first);
+    const statuses: readonly FakeSmsRuCallbackStatus[] = many
+      ? (first as readonly FakeSmsRuCallbackStatus[])
+      : [{ smsId: first as string, status: second as number }];
+    const given = ((many ? second : third) ?? {}) as FakeSmsRuCallbackOptions;
+    if (statuses.length === 0)
+      throw new TypeError("statusCallback: give at least one status to report");
+    const keys = new Set<string>();
+    for (const { smsId, status } of statuses) {
+      const message = typeof smsId === "string" ? accepted.get(smsId) : undefined;
+      if (message === undefined) throw unknownMessage("statusCallback", smsId, accepted.size);
+      if (message.test)
+        throw new TypeError(
+          `statusCallback: ${smsId} was sent with test=1, which SMS.ru never delivers nor reports on`,
+        );
+      if (!Number.isInteger(status))
+        throw new TypeError(
+          `statusCallback: the status of ${smsId} must be an integer SMS.ru code (103 delivered, 104 expired, …)`,
+        );
+      keys.add(message.apiKey);
+    }
+    const apiKey = given.apiKey ?? (keys.size === 1 ? [...keys][0] : undefined);
+    if (apiKey === undefined)
+      throw new TypeError(
+        "statusCallback: these messages were sent with different api_id values: pass { apiKey }",
+      );
+    if (typeof apiKey !== "string" || apiKey === "")
+      throw new TypeError("statusCallback: apiKey must be a non-empty string");
+    const body = await smsRuCallbackBody(
+      statuses.map(({ smsId, status, at }) => {
+        const when = at ?? given.at;
+        return when === undefined ? { smsId, status } : { smsId, status, at: when };
+      }),
+      apiKey,
+    );
+    return {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+    };
+  }
+
+  return Object.assign(queue.controls(handlers), {
+    statusCallback: statusCallback as FakeSmsRu["statusCallback"],
+  });
 }
