@@ -134,6 +134,8 @@ export interface AppSettings {
   readonly lockMs?: number;
   readonly stalledMs?: number;
   readonly concurrency?: number;
+  /** The fake Meta's URL: WhatsApp first (its status webhooks read), then SMS. */
+  readonly metaUrl?: string;
 }
 
 /** Every app process started, so {@link stopApps} leaves none behind. */
@@ -157,6 +159,7 @@ export async function startApp(role: App["role"], settings: AppSettings): Promis
       LOCK_MS: String(settings.lockMs ?? 1000),
       STALLED_MS: String(settings.stalledMs ?? 500),
       CONCURRENCY: String(settings.concurrency ?? 10),
+      ...(settings.metaUrl ? { META_URL: settings.metaUrl } : {}),
     },
   });
   let parsed: AppOutcome[] = [];
@@ -352,6 +355,67 @@ export async function startFakeSmsRu(options: FakeSmsRuOptions = {}): Promise<Fa
     refused: () => refused,
     duplicates: () => [...sent].filter(([, n]) => n > 1).map(([id]) => id),
     refuses,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A fake Meta WhatsApp Cloud API on 127.0.0.1: see {@link startFakeMeta}. */
+export interface FakeMeta {
+  /** The base URL for the Meta client's `baseUrl`. */
+  readonly url: string;
+  /** Messages accepted per order id. */
+  readonly sent: Map<string, number>;
+  /** The `wamid` given to each order's message. */
+  readonly messageIds: Map<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Meta's `POST /{version}/{phone-number-id}/messages` on 127.0.0.1 (JSON `{ to, type: "text",
+ * text: { body } }`), answering as Meta does with a `wamid.…` id; the order is read from the text
+ * (`… order <id>, …`, the app's message). Every message is accepted: its failure comes later, in
+ * a status webhook.
+ */
+export async function startFakeMeta(): Promise<FakeMeta> {
+  const sent = new Map<string, number>();
+  const messageIds = new Map<string, string>();
+  let counter = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      let body: { to?: string; text?: { body?: string } } = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {}
+      const orderId = /order (\S+),/.exec(body.text?.body ?? "")?.[1];
+      res.setHeader("content-type", "application/json");
+      if (req.method !== "POST" || !/\/messages$/.test(req.url ?? "") || !orderId || !body.to) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error: { message: "Invalid parameter", code: 100 } }));
+        return;
+      }
+      const id = `wamid.PROOF${String(++counter).padStart(8, "0")}`;
+      sent.set(orderId, (sent.get(orderId) ?? 0) + 1);
+      messageIds.set(orderId, id);
+      res.end(
+        JSON.stringify({
+          messaging_product: "whatsapp",
+          contacts: [{ input: body.to, wa_id: body.to.replace(/\D/g, "") }],
+          messages: [{ id }],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    sent,
+    messageIds,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
