@@ -121,7 +121,15 @@ export function createFetchHandler(
   };
 }
 
-/** Options of {@link createFetchStatusHandler}. */
+/**
+ * Options of {@link createFetchStatusHandler}.
+ *
+ * @example
+ * ```ts
+ * import { after } from "next/server";
+ * const handle = createFetchStatusHandler(requester, { provider: "resend", waitUntil: after });
+ * ```
+ */
 export interface FetchStatusHandlerOptions extends StatusHandlerOptions {
   /**
    * Runs the fallback sends after the response (Next's `after`, Vercel's `waitUntil`). Without it

@@ -15,7 +15,14 @@ import {
   within,
 } from "./core.js";
 
-/** Options of the status webhook handlers (`statusHandler`, `createFetchStatusHandler`). */
+/**
+ * Options of the status webhook handlers (`statusHandler`, `createFetchStatusHandler`).
+ *
+ * @example
+ * ```ts
+ * app.all("/hooks/wa-status", statusHandler(requester, { provider: "meta", answerTimeoutMs: 1_000 }));
+ * ```
+ */
 export interface StatusHandlerOptions {
   /**
    * The provider this route serves: `"meta"` (or `"whatsapp"`), `"sms.ru"` (or `"smsru"`),
@@ -43,7 +50,14 @@ export interface StatusHandlerOptions {
   readonly logger?: Partial<Logger>;
 }
 
-/** Default {@link StatusHandlerOptions.maxBodyBytes}: 4 MiB, what the status readers accept. */
+/**
+ * Default {@link StatusHandlerOptions.maxBodyBytes}: 4 MiB, what the status readers accept.
+ *
+ * @example
+ * ```ts
+ * statusHandler(requester, { maxBodyBytes: DEFAULT_STATUS_MAX_BODY_BYTES / 4 }); // 1 MiB
+ * ```
+ */
 export const DEFAULT_STATUS_MAX_BODY_BYTES = MAX_STATUS_BODY_BYTES;
 
 /** The built-in providers' names, for messages. */
@@ -58,7 +72,14 @@ interface Settings {
   readonly logger: Logger;
 }
 
-/** What a status adapter adds to a webhook request: whether a body parser already read it. */
+/**
+ * What a status adapter adds to a webhook request: whether a body parser already read it.
+ *
+ * @example
+ * ```ts
+ * run({ method: "POST", url: "/api/status/meta", header, readBody, bodyConsumed: null });
+ * ```
+ */
 export interface StatusWebhookRequest extends WebhookRequest {
   /**
    * Set when the raw body is gone (a body parser mounted before the route read and parsed it):
@@ -139,6 +160,12 @@ function resolveSettings(options: StatusHandlerOptions): Settings {
  * @param requester - The requester whose channel clients verify and read the webhooks.
  * @param options - Provider, body limit and deadlines, logger.
  * @throws ConfigError naming the option when an option is invalid.
+ *
+ * @example
+ * ```ts
+ * const run = createStatusProcessor(requester, { provider: "meta" });
+ * const response = await run(adaptedRequest); // { status, headers, body, background, close }
+ * ```
  */
 export function createStatusProcessor(
   requester: ReviewRequester,
