@@ -77,6 +77,8 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_ANSWER_TIMEOUT_MS",
         "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
+        "DEFAULT_STATUS_MAX_BODY_BYTES",
+        "statusHandler",
         "webhookHandler",
       ]
     `);
@@ -88,7 +90,9 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_ANSWER_TIMEOUT_MS",
         "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
+        "DEFAULT_STATUS_MAX_BODY_BYTES",
         "createFetchHandler",
+        "createFetchStatusHandler",
       ]
     `);
   });

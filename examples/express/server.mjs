@@ -1,5 +1,6 @@
 // otzovik in an Express app: one route turns iiko, R-Keeper, YCLIENTS and amoCRM webhooks into
-// a "please leave a review" SMS / WhatsApp / email.
+// a "please leave a review" SMS / WhatsApp / email; another takes the providers' status webhooks
+// (delivered, or not: then the next channel is tried once).
 //
 //   npm run build && node examples/express/server.mjs     (from the repository root: `npm start`)
 //
@@ -18,6 +19,12 @@
 //   EXOLVE_WHATSAPP_API_KEY, EXOLVE_WHATSAPP_SENDER_ID        WhatsApp through Exolve (МТС)
 //   RESEND_API_KEY, RESEND_FROM                               email through Resend
 //   AMOCRM_SUBDOMAIN, AMOCRM_ACCESS_TOKEN                     phone lookup for amoCRM leads
+// Status webhooks (delivery reports) at /api/status/meta, /api/status/sms.ru, /api/status/resend:
+//   META_APP_SECRET, META_VERIFY_TOKEN   Meta: the app secret that signs them, the verify token
+//   SMSRU_STATUS_CALLBACK=true           SMS.ru: the callback is set in SMS.ru (signed with the key)
+//   RESEND_WEBHOOK_SECRET                Resend: the webhook's signing secret (whsec_…)
+//   DEV_WHATSAPP=true                    dev mode: WhatsApp first, through a simulated Meta (printed,
+//                                        not sent), so a fake Meta status can be tried; see README
 // Several instances (needs `npm i ioredis bullmq`; see docs/production.md):
 //   REDIS_URL             share dedupe, caps and opt-outs in Redis (otzovik/redis) and queue the
 //                         delayed sends in BullMQ (otzovik/bullmq), so they survive restarts
@@ -37,9 +44,10 @@ import {
   createSmsRuClient,
   maskPhone,
 } from "otzovik";
-import { webhookHandler } from "otzovik/express";
+import { statusHandler, webhookHandler } from "otzovik/express";
 
 const env = (name) => process.env[name]?.trim() || undefined;
+const flag = (name) => ["true", "1"].includes(env(name)?.toLowerCase());
 
 // --- logging: one readable line per event; otzovik masks phones and never logs keys ---------------
 function line(level, message, meta = {}) {
@@ -66,6 +74,9 @@ if (env("META_WHATSAPP_ACCESS_TOKEN") && env("META_WHATSAPP_PHONE_NUMBER_ID")) {
     client: createMetaWhatsappClient({
       accessToken: env("META_WHATSAPP_ACCESS_TOKEN"),
       phoneNumberId: env("META_WHATSAPP_PHONE_NUMBER_ID"),
+      // Status webhooks: without the app secret they are refused (401), never taken unsigned.
+      appSecret: env("META_APP_SECRET"),
+      verifyToken: env("META_VERIFY_TOKEN"),
       logger,
     }),
     // Outside the 24-hour window Meta only delivers approved templates.
@@ -96,6 +107,8 @@ if (env("SMSRU_API_KEY")) {
     client: createSmsRuClient({
       apiKey: env("SMSRU_API_KEY"),
       sender: env("SMSRU_SENDER"),
+      // Only when the callback URL is set in SMS.ru: otherwise tracking each SMS only takes room.
+      statusCallback: flag("SMSRU_STATUS_CALLBACK"),
       logger,
     }),
   });
@@ -103,13 +116,50 @@ if (env("SMSRU_API_KEY")) {
 if (env("RESEND_API_KEY") && env("RESEND_FROM")) {
   channels.push({
     type: "email",
-    client: createResendClient({ apiKey: env("RESEND_API_KEY"), from: env("RESEND_FROM"), logger }),
+    client: createResendClient({
+      apiKey: env("RESEND_API_KEY"),
+      from: env("RESEND_FROM"),
+      webhookSecret: env("RESEND_WEBHOOK_SECRET"),
+      logger,
+    }),
   });
 }
 
 // --- dev mode: no provider keys, so print instead of sending (never with NODE_ENV=production) -----
 const production = process.env.NODE_ENV === "production";
 const devMode = channels.length === 0 && !production;
+// DEV_WHATSAPP: WhatsApp first through the real Meta client, whose API calls a local function
+// answers as Meta would (printed, never sent), so its status webhooks can be tried with a fake
+// status signed with the dev app secret; SMS is the fallback.
+const DEV_APP_SECRET = "dev-app-secret";
+const DEV_VERIFY_TOKEN = "dev-verify-token";
+const devWhatsapp = devMode && flag("DEV_WHATSAPP");
+if (devWhatsapp) {
+  let sent = 0;
+  channels.push({
+    type: "whatsapp",
+    client: createMetaWhatsappClient({
+      accessToken: "dev-access-token",
+      phoneNumberId: "100000000000000",
+      appSecret: env("META_APP_SECRET") ?? DEV_APP_SECRET,
+      verifyToken: env("META_VERIFY_TOKEN") ?? DEV_VERIFY_TOKEN,
+      retry: false,
+      logger,
+      fetch: async (_url, init) => {
+        const message = JSON.parse(init.body);
+        const id = `wamid.DEV-${++sent}`;
+        console.log(
+          `dev   WhatsApp to ${maskPhone(`+${message.to}`)} (not sent, simulated Meta) ${id}: ${message.text?.body ?? "(template)"}`,
+        );
+        return Response.json({
+          messaging_product: "whatsapp",
+          contacts: [{ input: message.to, wa_id: message.to }],
+          messages: [{ id }],
+        });
+      },
+    }),
+  });
+}
 if (devMode) {
   channels.push({
     type: "sms",
@@ -256,10 +306,19 @@ const requester = createReviewRequester({
 const app = express();
 app.disable("x-powered-by");
 app.get("/", (_req, res) => {
-  res.type("text").send("otzovik example: POST /api/webhook/:source?key=…\n");
+  res
+    .type("text")
+    .send(
+      "otzovik example: POST /api/webhook/:source?key=…, status webhooks /api/status/:provider\n",
+    );
 });
 // `all`, not `post`: the handler itself answers other methods with 405 and `Allow: POST`.
 app.all("/api/webhook/:source", webhookHandler(requester, { logger }));
+// Providers' status webhooks: /api/status/meta (also Meta's GET check), /api/status/sms.ru,
+// /api/status/resend. Before any body parser: signatures are over the raw body. Each status
+// that changes a message prints one line (`review request delivered` / `undelivered`, the phone
+// masked); onDelivered / onUndelivered on the requester are where your own code would go.
+app.all("/api/status/:provider", statusHandler(requester, { logger }));
 // Anything else, and every error Express itself raises (a malformed %-escape in the path is a
 // URIError with status 400), is answered in JSON: never Express's HTML page with a stack trace.
 app.use((_req, res) => {
@@ -299,6 +358,10 @@ server.listen(Number(env("PORT") ?? 3000), () => {
   }
   if (devMode) {
     console.log("dev mode: no provider keys set, so messages are printed, not sent");
+    if (devWhatsapp)
+      console.log(
+        `dev mode: WhatsApp first through a simulated Meta (DEV_WHATSAPP), then SMS; status webhooks at ${base}/api/status/meta${env("META_APP_SECRET") ? "" : ` signed with the app secret "${DEV_APP_SECRET}"`}`,
+      );
     console.log("dev mode: quiet hours and the per-phone frequency cap are off, sends go out now");
     if (!env("WEBHOOK_KEY")) console.log(`dev mode: webhook key "${DEV_KEY}" (set WEBHOOK_KEY)`);
     if (!env("BUSINESS_NAME"))

@@ -27,32 +27,41 @@ const commands = [...readme.matchAll(/^( *)```bash\n([\s\S]*?)^\1```/gm)]
       .trim(),
   )
   .filter((body) => body.startsWith('curl -X POST "http://localhost:3000/api/webhook/'));
+// The fake Meta status (a bash block that signs a body and posts it to /api/status/meta).
+const allBlocks = [...readme.matchAll(/^```bash\n([\s\S]*?)^```/gm)].map(([, body]) => body.trim());
+const statusCommand = allBlocks.find((body) =>
+  body.includes('"http://localhost:3000/api/status/meta"'),
+);
 
 // Dev mode: no provider key may leak in from the environment, nor NODE_ENV=production, nor
 // REDIS_URL (this test runs the default, one-instance setup).
 const env = { ...process.env, PORT: "0", NO_COLOR: "1" };
 for (const name of Object.keys(env)) {
   if (
-    /^(SMSRU|META_WHATSAPP|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV|REDIS_URL|HASH_SECRET|OTZOVIK_WORKER)$/.test(
+    /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV|REDIS_URL|HASH_SECRET|OTZOVIK_WORKER|DEV_WHATSAPP)$/.test(
       name,
     )
   )
     delete env[name];
 }
-const server = spawn(process.execPath, [here("./server.mjs")], {
-  env,
-  stdio: ["ignore", "pipe", "pipe"],
-});
+let server;
 let output = "";
-server.stdout.on("data", (chunk) => {
-  output += chunk;
-});
-server.stderr.on("data", (chunk) => {
-  output += chunk;
-});
-const exited = new Promise((resolve) =>
-  server.on("exit", (code, signal) => resolve({ code, signal })),
-);
+let exited;
+function start(extraEnv = {}) {
+  output = "";
+  server = spawn(process.execPath, [here("./server.mjs")], {
+    env: { ...env, ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  server.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  exited = new Promise((resolve) => server.on("exit", (code, signal) => resolve({ code, signal })));
+}
+start();
 const killTimer = setTimeout(() => {
   console.log(`FAIL timed out after 60 s\n--- server output ---\n${output}`);
   server.kill("SIGKILL");
@@ -68,6 +77,21 @@ async function waitFor(predicate, what, ms = 10_000) {
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`no ${what} in the server output:\n${output}`);
+}
+
+/** Runs a bash block against `port`; resolves with the HTTP status and the body as text. */
+function bash(command, port) {
+  const runnable = command
+    .replaceAll("localhost:3000", `127.0.0.1:${port}`)
+    .replace(/^curl -X POST/m, `curl -sS -w "\\n%{http_code}" -X POST`);
+  return new Promise((resolve, reject) => {
+    execFile("bash", ["-c", runnable], { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      const lines = stdout.split("\n");
+      const status = Number(lines.pop());
+      resolve({ status, text: lines.join("\n") });
+    });
+  });
 }
 
 function curl(command, port) {
@@ -139,6 +163,58 @@ try {
     code === 0 && output.includes("no scheduled review requests pending"),
     `exit ${code}`,
   );
+
+  // DEV_WHATSAPP: an order goes to the simulated WhatsApp; the README's fake Meta status (131047)
+  // makes it fall back to SMS, once.
+  start({ DEV_WHATSAPP: "true" });
+  const statusPort = Number(
+    (await waitFor((o) => /listening on http:\/\/localhost:(\d+)/.exec(o), "listening line"))[1],
+  );
+  check("README has the fake Meta status command", statusCommand !== undefined);
+  const rkeeper = commands.find((command) => command.includes("/api/webhook/rkeeper"));
+  const order = await curl(rkeeper, statusPort);
+  check("DEV_WHATSAPP: the order is accepted", order.status === 200, JSON.stringify(order.body));
+  await waitFor(
+    (o) =>
+      /^dev {3}WhatsApp to \+7999\*\*\*4567 \(not sent, simulated Meta\) wamid\.DEV-1: /m.test(o),
+    "simulated WhatsApp line",
+  ).then(
+    () => check("DEV_WHATSAPP: sent by WhatsApp first (wamid.DEV-1), phone masked", true),
+    (error) => check("DEV_WHATSAPP: sent by WhatsApp first", false, error.message),
+  );
+  const smsLines = () =>
+    output.split("\n").filter((l) => l.startsWith("dev   SMS to +7999***4567"));
+  const status = await bash(statusCommand, statusPort);
+  check("the fake Meta status: 200", status.status === 200, `${status.status} ${status.text}`);
+  await waitFor(
+    (o) =>
+      /^warn {2}review request undelivered {2}tenant=default source=rkeeper phone=\+7999\*\*\*4567 channel=whatsapp provider=meta code=131047 .*fallback=true$/m.test(
+        o,
+      ) && smsLines().length === 1,
+    "undelivered line and SMS fallback",
+  ).then(
+    () => check("the status is printed (masked), and the SMS fallback goes out", true),
+    (error) => check("the status is printed, and the SMS fallback goes out", false, error.message),
+  );
+  const copy = await bash(statusCommand, statusPort);
+  const forged = await bash(
+    statusCommand.replace("-hmac dev-app-secret", "-hmac wrong"),
+    statusPort,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  check(
+    "the same status again: 200 and no second SMS; a wrong signature: 401",
+    copy.status === 200 && forged.status === 401 && smsLines().length === 1,
+    `${copy.status} ${forged.status} ${smsLines().length}`,
+  );
+  const statusLog = output.split("\n").filter((l) => /^(info|warn|error|dev|demo)\b/.test(l));
+  check(
+    "DEV_WHATSAPP: no unmasked phone in the log lines",
+    !statusLog.some((l) => /\+?7\d{10}\b/.test(l)),
+    statusLog.join("\n"),
+  );
+  server.kill("SIGTERM");
+  check("DEV_WHATSAPP: closes cleanly", (await exited).code === 0);
 } catch (error) {
   check("test ran to the end", false, error.message);
   server.kill("SIGKILL");

@@ -156,12 +156,18 @@ const unavailable = () =>
 const unauthorized = (error: string) =>
   reply(401, { ok: false, error }, { "www-authenticate": "Bearer" });
 
-/** The webhook key: `?key=`, `X-Api-Key`, `Authorization: Bearer …`, or iiko's raw `Authorization` value. */
-function findKey(url: URL, header: (name: string) => string | null): string | null {
+/** A key in the URL or a header of its own: `?key=` or `X-Api-Key`. */
+export function queryOrHeaderKey(url: URL, header: (name: string) => string | null): string | null {
   const fromQuery = url.searchParams.get("key");
   if (fromQuery) return fromQuery;
   const apiKey = header("x-api-key");
-  if (apiKey) return apiKey.trim();
+  return apiKey ? apiKey.trim() : null;
+}
+
+/** The webhook key: `?key=`, `X-Api-Key`, `Authorization: Bearer …`, or iiko's raw `Authorization` value. */
+function findKey(url: URL, header: (name: string) => string | null): string | null {
+  const key = queryOrHeaderKey(url, header);
+  if (key) return key;
   const authorization = header("authorization")?.trim();
   if (!authorization) return null;
   const bearer = /^Bearer\s+(.+)$/i.exec(authorization);
@@ -183,9 +189,10 @@ function summary(outcome: Outcome): Record<string, unknown> {
   };
 }
 
+/** What {@link within} resolves to when its time ran out. */
+export const TIMED_OUT = Symbol("timed out");
 /** `promise`'s value, or `TIMED_OUT` once `ms` have passed (`onTimeout` runs first, at that moment). */
-const TIMED_OUT = Symbol("timed out");
-async function within<T>(
+export async function within<T>(
   promise: Promise<T>,
   ms: number,
   onTimeout?: () => void,
@@ -204,7 +211,8 @@ async function within<T>(
   }
 }
 
-function positiveInteger(option: string, value: unknown, fallback: number): number {
+/** `value`, checked to be a positive whole number, or `fallback` when it is `undefined`. */
+export function positiveInteger(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0)
     throw new ConfigError(
@@ -256,46 +264,69 @@ export function createWebhookProcessor(
   return (req) => respond(requester, req, settings);
 }
 
+/** Why a body could not be read: over the limit, not in time, or cut off (the client went away). */
+export type BodyProblem = "too_large" | "timed_out" | "incomplete";
+
+/**
+ * Reads a request's raw body under a size limit (a declared `Content-Length` over it is refused
+ * before reading) and a deadline, through the adapter's own reader.
+ */
+export async function readRequestBody(
+  req: WebhookRequest,
+  limits: { readonly maxBodyBytes: number; readonly bodyTimeoutMs: number },
+): Promise<Uint8Array | BodyProblem> {
+  const limit = limits.maxBodyBytes;
+  const declared = Number(req.header("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return "too_large";
+  const stop = { stopped: false, onStop: null as (() => void) | null };
+  const reading = req.readBody(limit, stop);
+  let bytes: Uint8Array | "too_large" | typeof TIMED_OUT;
+  try {
+    bytes = await within(reading, limits.bodyTimeoutMs, () => {
+      stop.stopped = true;
+      stop.onStop?.();
+    });
+  } catch {
+    return "incomplete";
+  }
+  if (bytes === TIMED_OUT) {
+    reading.catch(() => {});
+    return "timed_out";
+  }
+  return bytes;
+}
+
 /** The body as bytes, or the answer to give instead (413, 408, 400). */
 async function readBody(
   req: WebhookRequest,
   settings: Settings,
   source: string,
 ): Promise<Uint8Array | WebhookResponse> {
-  const limit = settings.maxBodyBytes;
-  const tooLarge = () => reply(413, { ok: false, error: `the body is larger than ${limit} bytes` });
-  const declared = Number(req.header("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return tooLarge();
-  const stop = { stopped: false, onStop: null as (() => void) | null };
-  const reading = req.readBody(limit, stop);
-  let bytes: Uint8Array | "too_large" | typeof TIMED_OUT;
-  try {
-    bytes = await within(reading, settings.bodyTimeoutMs, () => {
-      stop.stopped = true;
-      stop.onStop?.();
+  const bytes = await readRequestBody(req, settings);
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes === "too_large")
+    return reply(413, {
+      ok: false,
+      error: `the body is larger than ${settings.maxBodyBytes} bytes`,
     });
-  } catch {
+  if (bytes === "incomplete") {
     settings.logger.warn("the client closed the connection before sending the whole body", {
       source,
     });
     return reply(400, { ok: false, error: "the body was not received completely" });
   }
-  if (bytes === TIMED_OUT) {
-    reading.catch(() => {});
-    settings.logger.warn("the body was not received in time; answered 408 and closed", {
-      source,
-      bodyTimeoutMs: settings.bodyTimeoutMs,
-    });
-    return {
-      ...reply(
-        408,
-        { ok: false, error: `the body was not received within ${settings.bodyTimeoutMs} ms` },
-        { connection: "close" },
-      ),
-      close: true,
-    };
-  }
-  return bytes === "too_large" ? tooLarge() : bytes;
+  settings.logger.warn("the body was not received in time; answered 408 and closed", {
+    source,
+    bodyTimeoutMs: settings.bodyTimeoutMs,
+  });
+  return {
+    ...reply(
+      408,
+      { ok: false, error: `the body was not received within ${settings.bodyTimeoutMs} ms` },
+      { connection: "close" },
+    ),
+    close: true,
+  };
 }
 
 async function respond(

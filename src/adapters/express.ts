@@ -6,7 +6,10 @@ import {
   joinChunks,
   type WebhookHandlerOptions,
   type WebhookRequest,
+  type WebhookResponse,
 } from "./core.js";
+
+import { createStatusProcessor, type StatusHandlerOptions } from "./status.js";
 
 export {
   DEFAULT_ANSWER_TIMEOUT_MS,
@@ -14,6 +17,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type WebhookHandlerOptions,
 } from "./core.js";
+export { DEFAULT_STATUS_MAX_BODY_BYTES, type StatusHandlerOptions } from "./status.js";
 
 /**
  * The parts of an Express (4 or 5) request the handler uses; a plain `http.IncomingMessage` fits
@@ -28,7 +32,10 @@ export interface ExpressLikeRequest extends AsyncIterable<unknown> {
   readonly originalUrl?: string;
   /** Request headers, names in lower case. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** Express route parameters; `source` names the source for `/webhook/:source`. */
+  /**
+   * Express route parameters: `source` names the source for `/webhook/:source`, `provider` the
+   * provider for `/status/:provider`.
+   */
   readonly params?: Readonly<Record<string, string | undefined>>;
   /** What a body parser produced, if one ran. */
   readonly body?: unknown;
@@ -237,26 +244,93 @@ export function webhookHandler(
       parsedBody: parsedBody(req),
       readBody: (limit, stop) => readStream(req, limit, stop),
     };
-    void run(request).then((response) => {
-      if (res.headersSent) return;
-      res.statusCode = response.status;
-      for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-      if (response.close) {
-        // 408: the client is still trickling its body; nothing more is read from it.
-        res.end(response.body, () => req.socket?.destroy());
-        return;
-      }
-      // A body still arriving that was not read (401, 413) from a client that asked to close:
-      // Node would destroy the socket as soon as the answer is out, with the body unread, and the
-      // kernel would then reset the connection, losing the answer. Instead: keep the socket,
-      // half-close it once the answer is sent, and read (and discard) until the client closes.
-      const halfClose = req.complete === false && res.shouldKeepAlive === false;
-      if (halfClose) res.shouldKeepAlive = true;
-      res.end(
-        response.body,
-        halfClose ? () => (req.socket?.end ? req.socket.end() : req.socket?.destroy()) : undefined,
-      );
-      if (!req.readableEnded) linger(req, halfClose);
-    });
+    void run(request).then((response) => send(req, res, response));
+  };
+}
+
+/** Writes a core's answer (webhooks' and status webhooks' alike). */
+function send(req: ExpressLikeRequest, res: ExpressLikeResponse, response: WebhookResponse): void {
+  if (res.headersSent) return;
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  if (response.close) {
+    // 408: the client is still trickling its body; nothing more is read from it.
+    res.end(response.body, () => req.socket?.destroy());
+    return;
+  }
+  // A body still arriving that was not read (401, 413) from a client that asked to close:
+  // Node would destroy the socket as soon as the answer is out, with the body unread, and the
+  // kernel would then reset the connection, losing the answer. Instead: keep the socket,
+  // half-close it once the answer is sent, and read (and discard) until the client closes.
+  const halfClose = req.complete === false && res.shouldKeepAlive === false;
+  if (halfClose) res.shouldKeepAlive = true;
+  res.end(
+    response.body,
+    halfClose ? () => (req.socket?.end ? req.socket.end() : req.socket?.destroy()) : undefined,
+  );
+  if (!req.readableEnded) linger(req, halfClose);
+}
+
+/** Why a body parser's body cannot be used for a status webhook, or `null` when the raw body is there. */
+function consumedBy(req: ExpressLikeRequest): string | null {
+  if (parsedBody(req) === undefined) return null;
+  return 'a body parser mounted before the status route (express.json(), express.urlencoded()) has already read and parsed the body, so its signature cannot be checked: the signature is over the raw bytes. Mount the status route before express.json(), or give it express.raw({ type: "*/*" }).';
+}
+
+/**
+ * An Express route handler (also a plain Node `http` handler) for providers' status webhooks
+ * (delivery reports): Meta WhatsApp's `statuses[]` and its GET subscription check, SMS.ru's
+ * callback, Resend's events. Each is verified by the channel client of that provider (its
+ * `appSecret`, `apiKey` or `webhookSecret`) and handed to `requester.handleStatus()`; a message
+ * reported undelivered falls back to the next channel once.
+ *
+ * The provider is `options.provider`, else the `:provider` route parameter, else the last path
+ * segment: `meta` (or `whatsapp`), `sms.ru` (or `smsru`), `resend`; any other gets 404. Where
+ * tenants have their own clients, the tenant's key comes as `?key=` in the URL you give the
+ * provider (or `X-Api-Key`).
+ *
+ * The signature is over the raw body, so mount the route before `express.json()` (or give it
+ * `express.raw({ type: () => true })`): a body a parser already turned into an object gets 500 with a
+ * message saying so, and is never re-serialised. The body is read with the `maxBodyBytes` cap
+ * (413) and the `bodyTimeoutMs` deadline (408).
+ *
+ * Answers with what the provider expects as soon as the statuses are recorded: 200 (SMS.ru's
+ * `100`, Meta's challenge), 401 for a bad or missing signature (nothing changes), 403 for a
+ * refused subscription check, 405 for a method the provider does not use, and 503 when the store
+ * fails or the statuses are not recorded within `answerTimeoutMs` (the provider retries; a copy
+ * changes nothing). Fallback sends run after the answer.
+ *
+ * @example
+ * ```ts
+ * import express from "express";
+ * import { statusHandler, webhookHandler } from "otzovik/express";
+ *
+ * const app = express();
+ * // Before any body parser: signatures are over the raw body.
+ * app.all("/api/status/:provider", statusHandler(requester)); // GET: Meta's subscription check
+ * app.post("/api/webhook/:source", webhookHandler(requester));
+ * app.use(express.json());
+ * // Or one route per provider:
+ * app.all("/hooks/whatsapp-status", statusHandler(requester, { provider: "meta" }));
+ * ```
+ *
+ * @param requester - The requester whose channel clients verify and read the webhooks.
+ * @param options - Provider, body limit and deadlines, logger.
+ * @throws ConfigError naming the option when an option is invalid.
+ */
+export function statusHandler(
+  requester: ReviewRequester,
+  options: StatusHandlerOptions = {},
+): (req: ExpressLikeRequest, res: ExpressLikeResponse, next?: (error?: unknown) => void) => void {
+  const run = createStatusProcessor(requester, options);
+  return (req, res) => {
+    void run({
+      method: req.method ?? "GET",
+      url: req.originalUrl ?? req.url ?? "/",
+      routeSource: req.params?.provider ?? null,
+      header: (name) => headerOf(req, name),
+      bodyConsumed: consumedBy(req),
+      readBody: (limit, stop) => readStream(req, limit, stop),
+    }).then((response) => send(req, res, response));
   };
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from "../core/errors.js";
 import type { ReviewRequester } from "../requester/types.js";
 import {
   type BodyStop,
@@ -5,6 +6,7 @@ import {
   joinChunks,
   type WebhookHandlerOptions,
 } from "./core.js";
+import { createStatusProcessor, type StatusHandlerOptions } from "./status.js";
 
 export {
   DEFAULT_ANSWER_TIMEOUT_MS,
@@ -12,6 +14,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type WebhookHandlerOptions,
 } from "./core.js";
+export { DEFAULT_STATUS_MAX_BODY_BYTES, type StatusHandlerOptions } from "./status.js";
 
 /** Keeps work alive after the response: Next's `after`, Vercel's `waitUntil`, a Worker's `ctx.waitUntil`. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
@@ -109,6 +112,88 @@ export function createFetchHandler(
       method: request.method,
       url: request.url,
       header: (name) => request.headers.get(name),
+      readBody: (limit, stop) =>
+        request.body ? readBody(request.body, limit, stop) : Promise.resolve(EMPTY),
+      awaitSends: !waitUntil,
+    });
+    if (response.background && waitUntil) waitUntil(response.background);
+    return new Response(response.body, { status: response.status, headers: response.headers });
+  };
+}
+
+/**
+ * Options of {@link createFetchStatusHandler}.
+ *
+ * @example
+ * ```ts
+ * import { after } from "next/server";
+ * const handle = createFetchStatusHandler(requester, { provider: "resend", waitUntil: after });
+ * ```
+ */
+export interface FetchStatusHandlerOptions extends StatusHandlerOptions {
+  /**
+   * Runs the fallback sends after the response (Next's `after`, Vercel's `waitUntil`). Without it
+   * (and without a `ctx.waitUntil` per call), the handler waits for them before answering, up to
+   * `answerTimeoutMs`, and then answers anyway.
+   */
+  readonly waitUntil?: WaitUntil;
+}
+
+/**
+ * A Fetch-API handler, `(request, ctx?) => Promise<Response>`, for providers' status webhooks
+ * (delivery reports): Meta WhatsApp's `statuses[]` and its GET subscription check, SMS.ru's
+ * callback, Resend's events, for Next.js route handlers, Hono, Cloudflare Workers, Bun and Deno.
+ * Each is verified by the channel client of that provider (its `appSecret`, `apiKey` or
+ * `webhookSecret`) and handed to `requester.handleStatus()`; a message reported undelivered falls
+ * back to the next channel once.
+ *
+ * The provider is `options.provider`, else the last path segment: `/api/status/meta` (or
+ * `whatsapp`), `/api/status/sms.ru` (or `smsru`), `/api/status/resend`; any other gets 404. Where
+ * tenants have their own clients, the tenant's key comes as `?key=` in the URL you give the
+ * provider (or `X-Api-Key`). The raw body is read with the `maxBodyBytes` cap (413) and the
+ * `bodyTimeoutMs` deadline (408); a body something else already read gets 500, saying so.
+ *
+ * Answers with what the provider expects as soon as the statuses are recorded: 200 (SMS.ru's
+ * `100`, Meta's challenge), 401 for a bad or missing signature (nothing changes), 403 for a
+ * refused subscription check, 405 for a method the provider does not use, and 503 when the store
+ * fails or the statuses are not recorded within `answerTimeoutMs` (the provider retries; a copy
+ * changes nothing). The fallback sends go to `ctx.waitUntil` (or `options.waitUntil`).
+ *
+ * @example
+ * ```ts
+ * // app/api/status/[provider]/route.ts (Next.js): Meta checks the URL with a GET
+ * import { after } from "next/server";
+ * import { createFetchStatusHandler } from "otzovik/fetch";
+ *
+ * const handle = createFetchStatusHandler(requester, { waitUntil: after });
+ * export const GET = handle;
+ * export const POST = handle;
+ *
+ * // Cloudflare Worker
+ * const status = createFetchStatusHandler(requester);
+ * export default { fetch: (request, env, ctx) => status(request, ctx) };
+ * ```
+ *
+ * @param requester - The requester whose channel clients verify and read the webhooks.
+ * @param options - Provider, body limit and deadlines, `waitUntil`, logger.
+ * @throws ConfigError naming the option when an option is invalid.
+ */
+export function createFetchStatusHandler(
+  requester: ReviewRequester,
+  options: FetchStatusHandlerOptions = {},
+): (request: Request, context?: FetchContext) => Promise<Response> {
+  const run = createStatusProcessor(requester, options);
+  if (options.waitUntil !== undefined && typeof options.waitUntil !== "function")
+    throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
+  return async (request, context) => {
+    const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
+    const response = await run({
+      method: request.method,
+      url: request.url,
+      header: (name) => request.headers.get(name),
+      bodyConsumed: request.bodyUsed
+        ? "the request body was already read before the status handler, so its signature cannot be checked: the signature is over the raw bytes. Hand the handler the request untouched."
+        : null,
       readBody: (limit, stop) =>
         request.body ? readBody(request.body, limit, stop) : Promise.resolve(EMPTY),
       awaitSends: !waitUntil,

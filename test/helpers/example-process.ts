@@ -13,8 +13,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Provider variables that would take an example out of dev mode. */
 const PROVIDER_ENV = /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_/;
-/** Variables that switch an example to Redis and BullMQ: only the tests that want it pass them. */
-const REDIS_ENV = ["REDIS_URL", "HASH_SECRET", "OTZOVIK_WORKER"];
+/**
+ * Variables that switch an example to Redis and BullMQ, or to the simulated WhatsApp: only the
+ * tests that want it pass them.
+ */
+const REDIS_ENV = ["REDIS_URL", "HASH_SECRET", "OTZOVIK_WORKER", "DEV_WHATSAPP"];
 
 /** A running example process. */
 export interface ExampleProcess {

@@ -20,6 +20,7 @@ import amocrmContact from "../fixtures/amocrm/api-v4-contact-10971465.json?raw";
 import amocrmLead from "../fixtures/amocrm/api-v4-lead-3912171-with-contacts.json?raw";
 import amocrmWebhook from "../fixtures/amocrm/lead-status-won-docs.txt?raw";
 import iikoWebhook from "../fixtures/iiko/iiko-01-delivery-closed.json?raw";
+import { checkStatusRoute } from "./status-route.js";
 import { checkStatusWebhooks } from "./status-webhooks.js";
 
 /** The webhook key the requester accepts. */
@@ -315,7 +316,8 @@ const ORIGIN = "https://otzovik.test";
 /**
  * Runs the scenario: the parsers on both fixtures; both webhooks through a `respond: "sent"`
  * handler; both through a default (`"accepted"`) handler whose sends finish via `waitUntil`; a
- * wrong key (401); a signed status webhook of each provider (and the same one byte changed). The global `fetch` is swapped for a tripwire meanwhile: the SDK must only use
+ * wrong key (401); a signed status webhook of each provider (and the same one byte changed); the
+ * status route (a WhatsApp undelivered → one SMS). The global `fetch` is swapped for a tripwire meanwhile: the SDK must only use
  * the fake `fetch` it was given. Never throws; `ok` and `problems` say how it went.
  */
 export async function runScenario(): Promise<ScenarioReport> {
@@ -434,6 +436,12 @@ export async function runScenario(): Promise<ScenarioReport> {
     for (const [label, answer] of Object.entries(status.readings))
       webhooks[`status ${label}`] = answer;
     problems.push(...status.problems);
+
+    // 6. The status route: createFetchStatusHandler, a WhatsApp undelivered → one SMS.
+    const route = await checkStatusRoute();
+    for (const [label, answer] of Object.entries(route.readings))
+      webhooks[`status route ${label}`] = answer;
+    problems.push(...route.problems);
 
     await sent.requester.close();
     await accepted.requester.close();
