@@ -429,7 +429,7 @@ describe("README: the curl of a fake Meta status", () => {
     const secret = /openssl dgst -sha256 -hmac "([^"]+)"/.exec(readme)?.[1];
     expect(body).toBeDefined();
     expect(secret).toBe("dev-app-secret");
-    expect(readme).toContain("META_APP_SECRET=dev-app-secret npm");
+    expect(readme).toContain("DEV_WHATSAPP=true npm start");
     expect(readme).toContain("http://localhost:3000/api/status/meta");
     const signed = await signMetaStatus(body as string, secret as string);
     const reading = await createMetaStatusWebhooks({ appSecret: secret as string }).read(
