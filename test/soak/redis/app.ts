@@ -14,14 +14,23 @@
 //   LOCK_MS, STALLED_MS   the worker's lockDurationMs and stalledIntervalMs (default 1000, 500)
 //   CONCURRENCY       jobs the worker runs at a time (default 10)
 //   PORT              the HTTP port (0: any free one)
+//   META_URL          the fake Meta's base URL: WhatsApp first (its status webhooks, signed with
+//   META_APP_SECRET   META_APP_SECRET, read at /api/status/meta), then SMS
 //
 // It prints `listening on http://localhost:<port>` (web, both) or `worker ready` (worker), then one
 // `outcome {json}` line per outcome, which the test reads; warnings and errors go to stderr as
 // `log {json}` lines. SIGTERM: stop taking webhooks, finish what runs, close, print `closed`, exit 0.
 import { createServer } from "node:http";
 import { Redis } from "ioredis";
-import { webhookHandler } from "../../../src/adapters/express.js";
-import { createReviewRequester, createSmsRuClient, type Outcome } from "../../../src/index.js";
+import { statusHandler, webhookHandler } from "../../../src/adapters/express.js";
+import {
+  type ChannelSpec,
+  createMetaWhatsappClient,
+  createReviewRequester,
+  createSmsRuClient,
+  type Outcome,
+  type StatusOutcome,
+} from "../../../src/index.js";
 import type { TenantSettings } from "../../../src/requester/types.js";
 import { bullmqScheduler } from "../../../src/schedulers/bullmq.js";
 import { redisStore } from "../../../src/stores/redis.js";
@@ -55,7 +64,7 @@ const logger = {
 };
 
 /** One `outcome` line: what the test needs to account for every order. */
-function report(outcome: Outcome): void {
+function report(outcome: Outcome | StatusOutcome): void {
   const line = {
     pid: process.pid,
     role,
@@ -64,6 +73,10 @@ function report(outcome: Outcome): void {
     orderId: outcome.orderId,
     ...(outcome.status === "sent" ? { messageId: outcome.messageId } : {}),
     ...(outcome.status === "skipped" ? { reason: outcome.reason } : {}),
+    ...(outcome.status === "sent" || outcome.status === "undelivered"
+      ? { channel: outcome.channel }
+      : {}),
+    ...(outcome.status === "undelivered" ? { code: outcome.code, fallback: outcome.fallback } : {}),
     ...(outcome.status === "failed"
       ? {
           code: outcome.error.code,
@@ -80,6 +93,23 @@ function report(outcome: Outcome): void {
 const client = new Redis(redisUrl);
 client.on("error", (error: Error) => log("error", "redis client", error.message));
 
+const metaUrl = process.env.META_URL;
+const whatsapp: ChannelSpec[] = metaUrl
+  ? [
+      {
+        type: "whatsapp",
+        client: createMetaWhatsappClient({
+          accessToken: "proof-meta-token",
+          phoneNumberId: "100000000000001",
+          baseUrl: metaUrl,
+          appSecret: env("META_APP_SECRET"),
+          retry: false,
+          logger,
+        }),
+      },
+    ]
+  : [];
+
 const tenants = new Map<string, TenantSettings>(
   delays.map((delayMs, i) => [`${key}-${i}`, { id: `t${i}`, business, reviewUrl, delayMs }]),
 );
@@ -88,6 +118,7 @@ const requester = createReviewRequester({
     ? { resolveTenant: (k: string) => tenants.get(k) ?? null }
     : { keys: key, business, reviewUrl, delayMs: delays[0] ?? 0 }),
   channels: [
+    ...whatsapp,
     {
       type: "sms",
       // Retries are the requester's (through BullMQ), not the transport's.
@@ -119,14 +150,18 @@ const requester = createReviewRequester({
   onScheduled: report,
   onSkipped: report,
   onFailed: report,
+  onDelivered: report,
+  onUndelivered: report,
 });
 
 const handler = webhookHandler(requester, { logger });
+const statuses = statusHandler(requester, { logger });
 const server =
   role === "worker"
     ? null
     : createServer((req, res) => {
         if (req.url?.startsWith("/api/webhook/")) return handler(req, res);
+        if (req.url?.startsWith("/api/status/")) return statuses(req, res);
         res.statusCode = 404;
         res.end();
       });

@@ -106,7 +106,9 @@ export function orders(prefix: string, count: number): Order[] {
 export interface AppOutcome {
   readonly pid: number;
   readonly role: string;
-  readonly status: "sent" | "scheduled" | "skipped" | "failed";
+  readonly status: "sent" | "scheduled" | "skipped" | "failed" | "delivered" | "undelivered";
+  readonly channel?: string;
+  readonly fallback?: boolean;
   readonly tenant: string;
   readonly orderId: string;
   readonly messageId?: string;
@@ -159,7 +161,7 @@ export async function startApp(role: App["role"], settings: AppSettings): Promis
       LOCK_MS: String(settings.lockMs ?? 1000),
       STALLED_MS: String(settings.stalledMs ?? 500),
       CONCURRENCY: String(settings.concurrency ?? 10),
-      ...(settings.metaUrl ? { META_URL: settings.metaUrl } : {}),
+      ...(settings.metaUrl ? { META_URL: settings.metaUrl, META_APP_SECRET } : {}),
     },
   });
   let parsed: AppOutcome[] = [];
@@ -361,6 +363,9 @@ export async function startFakeSmsRu(options: FakeSmsRuOptions = {}): Promise<Fa
     },
   };
 }
+
+/** The app secret of the proofs' Meta client: the app reads Meta's status webhooks with it. */
+export const META_APP_SECRET = "proof-meta-app-secret";
 
 /** A fake Meta WhatsApp Cloud API on 127.0.0.1: see {@link startFakeMeta}. */
 export interface FakeMeta {
