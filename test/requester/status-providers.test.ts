@@ -1,25 +1,15 @@
-/**
- * Issue 11's "done when", with the built-in clients, the msw fakes of the providers and status
- * webhooks built and signed by `otzovik/testing` the way the providers do: Meta 131047 → one SMS
- * (three copies of the webhook too), a bad signature → 401 and nothing changes, SMS.ru 103 →
- * delivered, 104 → undelivered and email, a Resend bounce → undelivered, a complaint → opted out,
- * a replayed svix-id ignored.
- */
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMetaWhatsappClient } from "../../src/providers/meta-whatsapp.js";
 import { createResendClient } from "../../src/providers/resend.js";
 import { createSmsRuClient } from "../../src/providers/sms-ru.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
 import type { RequesterOptions, ReviewRequester, SentOutcome } from "../../src/requester/types.js";
 import type { StatusRequest } from "../../src/status/types.js";
-import { createFakeMetaWhatsapp } from "../../src/testing/meta-whatsapp.js";
-import { createFakeResend } from "../../src/testing/resend.js";
-import { createFakeSmsRu } from "../../src/testing/sms-ru.js";
 import { metaStatusPayload, signMetaStatus } from "../../src/testing/status/meta.js";
 import { resendEventPayload, signResendEvent } from "../../src/testing/status/resend.js";
 import { smsRuCallbackBody } from "../../src/testing/status/sms-ru.js";
 import { fixture } from "../helpers/fixtures.js";
+import { providerFakes } from "../helpers/provider-fakes.js";
 
 const KEY = "status-providers-key-0123456789";
 const PHONE = "+79161234567";
@@ -28,19 +18,10 @@ const APP_SECRET = "meta-app-secret-0123456789";
 const WEBHOOK_SECRET = `whsec_${btoa("resend-webhook-secret-0123456789")}`;
 const NOON = Date.parse("2026-03-14T12:00:00+03:00");
 
-const smsFake = createFakeSmsRu({ apiKey: "sms-key" });
-const metaFake = createFakeMetaWhatsapp({ accessToken: "meta-token" });
-const resendFake = createFakeResend();
-const server = setupServer(...smsFake.handlers, ...metaFake.handlers, ...resendFake.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-const requesters: ReviewRequester[] = [];
-afterEach(async () => {
-  await Promise.all(requesters.splice(0).map((r) => r.close({ timeoutMs: 1_000 })));
-  smsFake.reset();
-  metaFake.reset();
-  resendFake.reset();
+const { smsFake, resendFake, keep } = providerFakes({
+  metaAccessToken: "meta-token",
+  smsApiKey: "sms-key",
 });
-afterAll(() => server.close());
 
 const sms = () =>
   createSmsRuClient({ apiKey: "sms-key", sender: "Zerno", statusCallback: true, retry: false });
@@ -71,8 +52,7 @@ function requester(channels: RequesterOptions["channels"]) {
     hashSecret: "status-providers-secret-0123",
     logger: { warn: () => {}, error: () => {} },
   });
-  requesters.push(r);
-  return r;
+  return keep(r);
 }
 
 /** A status request as an adapter hands it over. */

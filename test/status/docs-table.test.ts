@@ -6,9 +6,9 @@
  * and what the store then says); and every status the receivers know has a row of its own. Also
  * the README's curl of a fake Meta status: its body is one Meta's receiver reads.
  */
+
 import { readFileSync } from "node:fs";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { classifyMetaCode } from "../../src/providers/meta-codes.js";
 import { createMetaWhatsappClient } from "../../src/providers/meta-whatsapp.js";
 import { createResendClient } from "../../src/providers/resend.js";
@@ -18,7 +18,6 @@ import { createReviewRequester } from "../../src/requester/requester.js";
 import type {
   ChannelSpec,
   Outcome,
-  ReviewRequester,
   SentOutcome,
   StatusOutcome,
 } from "../../src/requester/types.js";
@@ -27,9 +26,6 @@ import { createResendStatusWebhooks, RESEND_EVENT_MEANINGS } from "../../src/sta
 import { createSmsRuStatusWebhooks } from "../../src/status/sms-ru.js";
 import type { StatusUpdate } from "../../src/status/types.js";
 import {
-  createFakeMetaWhatsapp,
-  createFakeResend,
-  createFakeSmsRu,
   type FakeStatusWebhook,
   metaStatusPayload,
   resendEventPayload,
@@ -37,6 +33,7 @@ import {
   signResendEvent,
   smsRuCallbackBody,
 } from "../../src/testing/index.js";
+import { providerFakes } from "../helpers/provider-fakes.js";
 import { statusRequest } from "../helpers/status-request.js";
 
 const APP_SECRET = "docs-table-app-secret-0123";
@@ -93,9 +90,7 @@ interface Sample {
   readonly webhook: (id: string) => Promise<FakeStatusWebhook>;
 }
 
-const metaFake = createFakeMetaWhatsapp();
-const smsFake = createFakeSmsRu();
-const resendFake = createFakeResend();
+const { metaFake, smsFake, resendFake, keep } = providerFakes();
 
 /** A Meta status without `errors[]`, as a `failed` with no code would come. */
 async function metaWithoutErrors(id: string, status: string): Promise<FakeStatusWebhook> {
@@ -258,17 +253,6 @@ const CHAINS = {
   Resend: () => [channels.email(), channels.sms()],
 } as const;
 
-const server = setupServer(...metaFake.handlers, ...smsFake.handlers, ...resendFake.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-const requesters: ReviewRequester[] = [];
-afterEach(async () => {
-  await Promise.all(requesters.splice(0).map((r) => r.close({ timeoutMs: 1_000 })));
-  metaFake.reset();
-  smsFake.reset();
-  resendFake.reset();
-});
-afterAll(() => server.close());
-
 describe("docs/delivery-tracking.md: the status table", () => {
   it("has rows for all three providers, each row's cells from the documented vocabulary", () => {
     expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(["Meta", "SMS.ru", "Resend"]));
@@ -342,7 +326,7 @@ describe("docs/delivery-tracking.md: the status table", () => {
           hashSecret: "docs-table-hash-secret-0123",
           logger: { warn: () => {}, error: () => {} },
         });
-        requesters.push(requester);
+        keep(requester);
         const phone = `+7916123${String(4000 + i).padStart(4, "0")}`;
         const email = `guest${i}@mail.example`;
         const sent = await requester.request({ phone, email, orderId: `order-${i}` });

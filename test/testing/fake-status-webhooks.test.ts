@@ -1,45 +1,22 @@
-/**
- * The provider fakes build the status webhooks of the messages they accepted: each one goes
- * through `new Request(url, webhook)` (it is a `RequestInit`), is read by the real receiver of that
- * provider, and says what the provider would say of that very message; and, through
- * `requester.handleStatus`, a fake Meta `failed` 131047 makes exactly one SMS fallback.
- */
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMetaWhatsappClient } from "../../src/providers/meta-whatsapp.js";
 import { createResendClient } from "../../src/providers/resend.js";
 import { createSmsRuClient } from "../../src/providers/sms-ru.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
-import type { ReviewRequester, SentOutcome } from "../../src/requester/types.js";
+import type { SentOutcome } from "../../src/requester/types.js";
 import { createMetaStatusWebhooks } from "../../src/status/meta.js";
 import { createResendStatusWebhooks } from "../../src/status/resend.js";
 import { createSmsRuStatusWebhooks } from "../../src/status/sms-ru.js";
 import type { StatusRequest } from "../../src/status/types.js";
-import {
-  createFakeMetaWhatsapp,
-  createFakeResend,
-  createFakeSmsRu,
-  type FakeStatusWebhook,
-} from "../../src/testing/index.js";
+import type { FakeStatusWebhook } from "../../src/testing/index.js";
 import { fixture } from "../helpers/fixtures.js";
+import { providerFakes } from "../helpers/provider-fakes.js";
 
 const APP_SECRET = "fake-status-app-secret-0123";
 const WEBHOOK_SECRET = `whsec_${btoa("fake-status-webhook-secret-0123")}`;
 const PHONE = "+79161234567";
 
-const metaFake = createFakeMetaWhatsapp({ accessToken: "meta-token" });
-const smsFake = createFakeSmsRu();
-const resendFake = createFakeResend();
-const server = setupServer(...metaFake.handlers, ...smsFake.handlers, ...resendFake.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-const requesters: ReviewRequester[] = [];
-afterEach(async () => {
-  await Promise.all(requesters.splice(0).map((r) => r.close({ timeoutMs: 1_000 })));
-  metaFake.reset();
-  smsFake.reset();
-  resendFake.reset();
-});
-afterAll(() => server.close());
+const { metaFake, smsFake, resendFake, keep } = providerFakes({ metaAccessToken: "meta-token" });
 
 const whatsapp = () =>
   createMetaWhatsappClient({
@@ -362,7 +339,7 @@ describe("the fakes' webhooks through requester.handleStatus", () => {
       hashSecret: "fake-status-hash-secret-0123",
       logger: { warn: () => {}, error: () => {} },
     });
-    requesters.push(requester);
+    keep(requester);
     const handled = await requester.handle(
       "iiko",
       fixture("iiko", "iiko-01-delivery-closed.json"),
