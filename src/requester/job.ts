@@ -24,6 +24,11 @@ export interface SendJob {
   /** 1 for the first attempt, 2 for the first retry… */
   readonly attempt: number;
   /**
+   * When the order (and its contact's frequency cap) was claimed, ms since the epoch; absent in
+   * jobs of older versions.
+   */
+  readonly claimedAt?: number;
+  /**
    * The first channel to try (its position in the tenant's chain): absent or 0 normally; the next
    * channel's after a status webhook reported the message undelivered (a fallback).
    */

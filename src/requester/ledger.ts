@@ -110,9 +110,17 @@ export interface Ledger {
   moveMessage(message: TrackedMessage, state: MessageState): Promise<boolean>;
   /**
    * Opens a sent order again for a fallback: "sent" on `channel` (or forgotten) → "claimed" (a
-   * compare-and-set): `false` when it is in any other state (a fallback already began).
+   * compare-and-set). With `cap` (the order's frequency cap may have run out since it was
+   * claimed), the contact's cap is claimed again in the same step. `moved`: the order is in
+   * another state (a fallback already began); `capped`: another order holds the contact's cap.
    */
-  reopen(ref: OrderRef, channel: string): Promise<boolean>;
+  reopen(
+    ref: OrderRef,
+    channel: string,
+    cap: { readonly ttlMs: number } | null,
+  ): Promise<"ok" | "moved" | "capped">;
+  /** Whether a status's recipient (Meta's `recipient_id` digits) is the message's phone. */
+  sameRecipient(message: TrackedMessage, recipient: string): Promise<boolean>;
   /** Adds an email address to a tenant's opt-out list (its owner complained). */
   optOutEmail(tenantId: string, email: string, code: string): Promise<void>;
   /** The message may have gone out. Never throws, keeps the claims. */
@@ -152,6 +160,8 @@ export interface TrackedMessage {
   readonly channel: string;
   /** When it was sent, ms since the epoch. */
   readonly at: number;
+  /** The keyed hash of the phone it went to, or `null` (an email). */
+  readonly phoneHash: string | null;
   /** The job that sent it (unsealed), or `null` when it cannot be opened (another `hashSecret`). */
   readonly job: SendJob | null;
 }
@@ -298,6 +308,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       index: m.index,
       channel: m.channel,
       at: m.at,
+      phone: m.phoneHash,
       job,
     });
 
@@ -398,6 +409,8 @@ export function createLedger(options: LedgerOptions): Ledger {
             index: track.index,
             channel: sent.channel,
             at: now(),
+            phoneHash:
+              sent.channel !== "email" && track.job.phone ? await hash(track.job.phone) : null,
           },
           job,
         );
@@ -433,13 +446,14 @@ export function createLedger(options: LedgerOptions): Ledger {
       } catch {
         return null;
       }
-      const { state, tenant, index, channel, at, job } = parsed;
+      const { state, tenant, index, channel, at, phone, job } = parsed;
       if (
         (state !== "sent" && state !== "delivered" && state !== "undelivered") ||
         typeof tenant !== "string" ||
         typeof index !== "number" ||
         typeof channel !== "string" ||
         typeof at !== "number" ||
+        (phone !== null && typeof phone !== "string") ||
         typeof job !== "string"
       )
         return null;
@@ -450,7 +464,17 @@ export function createLedger(options: LedgerOptions): Ledger {
       } catch {
         sendJob = null;
       }
-      return { key, value, state, tenantId: tenant, index, channel, at, job: sendJob };
+      return {
+        key,
+        value,
+        state,
+        tenantId: tenant,
+        index,
+        channel,
+        at,
+        phoneHash: phone,
+        job: sendJob,
+      };
     },
 
     async moveMessage(message, state) {
@@ -467,14 +491,29 @@ export function createLedger(options: LedgerOptions): Ledger {
       return result.failedAt === -1;
     },
 
-    async reopen(ref, channel) {
-      const result = await batch([
+    async reopen(ref, channel, cap) {
+      const steps: StoreStep[] = [
         { op: "expect", key: ref.dedupeKey, values: [record({ state: "sent", channel })] },
-        { op: "set", key: ref.dedupeKey, value: claimed, ttlMs: dedupeTtlMs },
-      ]);
+      ];
+      if (cap && ref.capKey)
+        steps.push({
+          op: "claim",
+          key: ref.capKey,
+          value: record({ state: "capped" }),
+          ttlMs: cap.ttlMs,
+        });
+      steps.push({ op: "set", key: ref.dedupeKey, value: claimed, ttlMs: dedupeTtlMs });
+      const result = await batch(steps);
       // An order no longer remembered (its dedupe TTL ran out) is opened too: the message says it
       // was sent and did not arrive.
-      return result.failedAt === -1;
+      if (result.failedAt === -1) return "ok";
+      return result.failedAt === 0 ? "moved" : "capped";
+    },
+
+    async sameRecipient(message, recipient) {
+      if (message.phoneHash === null) return true;
+      const digits = recipient.replace(/\D/g, "");
+      return digits !== "" && (await hash(`+${digits}`)) === message.phoneHash;
     },
 
     async optOutEmail(tenantId, email, code) {

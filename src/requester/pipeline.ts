@@ -213,6 +213,7 @@ export function createPipeline(
       account: order.account,
       lookup: order.lookup,
       attempt: 1,
+      claimedAt: now(),
     };
     return { claimed: true, job, plan, when, begun };
   }

@@ -101,6 +101,11 @@ export function createHandleStatus(
       logger.warn("status for another tenant's message ignored", meta);
       return null;
     }
+    // Meta names the recipient: a status for the message id but another phone is not this message's.
+    if (update.recipient !== null && !(await ledger.sameRecipient(message, update.recipient))) {
+      logger.warn("status names another recipient than its message's; ignored", meta);
+      return null;
+    }
     const job = message.job;
     if (update.optOut && job) await optOut(update, message, job);
     const next = nextState(message.state, update);
@@ -145,14 +150,28 @@ export function createHandleStatus(
       });
     }
     const from = message.index + 1;
-    const fallback =
+    let fallback = false;
+    if (
+      plan &&
       update.fallback &&
       !update.optOut &&
-      plan?.channels.some((c, i) => i >= from && reaches(c, job)) &&
-      (await ledger.reopen(job.ref, message.channel));
-    outcomes.push(
-      await report({ ...base, status: "undelivered", ...sent, fallback: Boolean(fallback) }),
-    );
+      plan.channels.some((c, i) => i >= from && reaches(c, job))
+    ) {
+      // The order's cap was claimed with the order: once it has run out, another order to the
+      // same customer may have gone out since, so the cap is claimed again first.
+      const capMs = plan.timing.frequencyCapMs;
+      const claimedAt = job.claimedAt ?? message.at;
+      const stale = capMs !== false && now() >= claimedAt + capMs;
+      const opened = await ledger.reopen(
+        job.ref,
+        message.channel,
+        stale ? { ttlMs: capMs as number } : null,
+      );
+      fallback = opened === "ok";
+      if (opened === "capped")
+        logger.info("no fallback: the customer was asked since (frequency cap)", meta);
+    }
+    outcomes.push(await report({ ...base, status: "undelivered", ...sent, fallback }));
     return fallback && plan ? { job, from, plan } : null;
   }
 

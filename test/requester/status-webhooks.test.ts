@@ -60,7 +60,7 @@ function myWhatsapp(options: { configured?: boolean } = {}) {
           code: s.code ?? null,
           detail: s.detail ?? null,
           at: null,
-          recipient: null,
+          recipient: s.recipient ?? null,
         })),
       };
     },
@@ -226,6 +226,45 @@ describe("requester.handleStatus()", () => {
       { status: "sent", channel: "sms" },
     ]);
     expect(sms.sent).toEqual([PHONE, "+79161234568"]);
+  });
+
+  it("a status naming another recipient than its message's is ignored", async () => {
+    const { requester, sms } = setup();
+    await requester.handle("iiko", BODY(), { key: KEY });
+    const other = await requester.handleStatus(
+      "my-wa",
+      statusRequest([{ ...failed131047, recipient: "79990000000" }]),
+    );
+    expect(await other.done).toEqual([]);
+    const same = await requester.handleStatus(
+      "my-wa",
+      statusRequest([{ ...failed131047, recipient: "79161234567" }]),
+    );
+    expect(await same.done).toMatchObject([{ status: "undelivered" }, { status: "sent" }]);
+    expect(sms.sent).toEqual([PHONE]);
+  });
+
+  it("frequency cap: once the order's cap has run out, a fallback claims it again, and none goes when another order holds it", async () => {
+    let clock = NOON;
+    const store = memoryStore({ now: () => clock });
+    const { requester, sms } = setup({ store, frequencyCapMs: 24 * 3_600_000, now: () => clock });
+    await requester.request({ phone: PHONE, orderId: "C-1" });
+    await requester.request({ phone: "+79161234568", orderId: "C-2" });
+    // Two days later the cap of both has run out; the first customer ordered again (WhatsApp).
+    clock = NOON + 2 * 24 * 3_600_000;
+    const again = await requester.request({ phone: PHONE, orderId: "C-3" });
+    expect(again.outcomes).toMatchObject([{ status: "sent", messageId: "wamid.3" }]);
+    // Now the first two WhatsApps are reported undelivered.
+    const late = await requester.handleStatus(
+      "my-wa",
+      statusRequest([failed131047, { ...failed131047, messageId: "wamid.2" }]),
+    );
+    expect(await late.done).toMatchObject([
+      { status: "undelivered", orderId: "C-1", fallback: false },
+      { status: "undelivered", orderId: "C-2", fallback: true },
+      { status: "sent", orderId: "C-2", channel: "sms" },
+    ]);
+    expect(sms.sent).toEqual(["+79161234568"]);
   });
 
   it("two requesters (two processes) on one store get the same status at once: one fallback", async () => {
