@@ -27,7 +27,7 @@ import { createSmsRuStatusWebhooks } from "../../src/status/sms-ru.js";
 import type { StatusUpdate } from "../../src/status/types.js";
 import {
   type FakeStatusWebhook,
-  metaStatusPayload,
+  type metaStatusPayload,
   resendEventPayload,
   signMetaStatus,
   signResendEvent,
@@ -94,7 +94,9 @@ const { metaFake, smsFake, resendFake, keep } = providerFakes();
 
 /** A Meta status without `errors[]`, as a `failed` with no code would come. */
 async function metaWithoutErrors(id: string, status: string): Promise<FakeStatusWebhook> {
-  const payload = metaStatusPayload({ messageId: id, status, recipient: "79161234567" });
+  // The fake's own webhook for the message (its real recipient), without `errors[]`.
+  const made = await metaFake.statusWebhook(id, { status, appSecret: APP_SECRET });
+  const payload = JSON.parse(made.body) as ReturnType<typeof metaStatusPayload>;
   const item = (payload.entry[0] as { changes: { value: { statuses: object[] } }[] }).changes[0]
     ?.value.statuses[0] as Record<string, unknown>;
   delete item.errors;
