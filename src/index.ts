@@ -48,6 +48,7 @@ export {
   type PhoneProblem,
   type ValidPhone,
 } from "./core/phone.js";
+export { type SmsSegments, smsSegments } from "./core/sms-segments.js";
 export {
   type Channel,
   type ClientOptions,

@@ -66,6 +66,7 @@ describe("public API: runtime exports per entry point", () => {
         "sendVerificationEmail",
         "sendWhatsapp",
         "sendWhatsappTemplate",
+        "smsSegments",
         "sources",
       ]
     `);
