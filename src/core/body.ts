@@ -54,7 +54,22 @@ function looksLikeForm(text: string): boolean {
   return text.includes("=");
 }
 
-function parseJson(text: string): Decoded {
+/**
+ * The bytes as UTF-8 text, or why they are not (invalid UTF-8 is refused, never replaced): the one
+ * strict decoding of request bodies, for webhooks and status webhooks alike.
+ */
+export function strictText(
+  bytes: Uint8Array,
+): { readonly ok: true; readonly text: string } | { readonly ok: false; readonly detail: string } {
+  try {
+    return { ok: true, text: strict.decode(bytes) };
+  } catch {
+    return { ok: false, detail: BODY_PROBLEMS.notUtf8 };
+  }
+}
+
+/** `JSON.parse`, with a failure detail that never quotes the text. */
+export function parseJson(text: string): Decoded {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -73,13 +88,9 @@ function parseJson(text: string): Decoded {
  */
 export function decodeRequestBody(bytes: Uint8Array, contentType: string | null): Decoded {
   if (bytes.length === 0) return { ok: false, detail: BODY_PROBLEMS.empty };
-  let raw: string;
-  try {
-    raw = strict.decode(bytes);
-  } catch {
-    return { ok: false, detail: BODY_PROBLEMS.notUtf8 };
-  }
-  const { text, json } = sniff(raw);
+  const raw = strictText(bytes);
+  if (!raw.ok) return raw;
+  const { text, json } = sniff(raw.text);
   const isForm = (contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
   if (json || !isForm) {
     const decoded = parseJson(text);

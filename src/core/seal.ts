@@ -1,3 +1,5 @@
+import { fromBase64, toBase64 } from "./secret.js";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -72,19 +74,14 @@ export function sealer(secret: string | (() => string)): Sealer {
   };
 }
 
-/** base64url without padding (`btoa` is on every runtime, but works on binary strings). */
+/** base64url without padding, over the standard base64 of `core/secret`. */
 function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** The bytes of base64url text, or `null` when it is not base64url. */
 function fromBase64Url(text: string): Uint8Array | null {
-  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1)
-    return null;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const standard = text.replace(/-/g, "+").replace(/_/g, "/");
+  return fromBase64(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
 }

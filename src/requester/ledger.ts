@@ -162,6 +162,8 @@ export interface TrackedMessage {
   readonly at: number;
   /** The keyed hash of the phone it went to, or `null` (an email). */
   readonly phoneHash: string | null;
+  /** The job as stored (sealed): written back unchanged when the message moves. */
+  readonly sealedJob: string;
   /** The job that sent it (unsealed), or `null` when it cannot be opened (another `hashSecret`). */
   readonly job: SendJob | null;
 }
@@ -301,7 +303,10 @@ export function createLedger(options: LedgerOptions): Ledger {
   });
 
   /** The stored value of a tracked message. */
-  const messageValue = (m: Omit<TrackedMessage, "key" | "value" | "job">, job: string) =>
+  const messageValue = (
+    m: Omit<TrackedMessage, "key" | "value" | "job" | "sealedJob">,
+    job: string,
+  ) =>
     JSON.stringify({
       state: m.state,
       tenant: m.tenantId,
@@ -473,18 +478,18 @@ export function createLedger(options: LedgerOptions): Ledger {
         channel,
         at,
         phoneHash: phone,
+        sealedJob: job,
         job: sendJob,
       };
     },
 
     async moveMessage(message, state) {
-      const sealed = (JSON.parse(message.value) as { job: string }).job;
       const result = await batch([
         { op: "expect", key: message.key, values: [message.value] },
         {
           op: "set",
           key: message.key,
-          value: messageValue({ ...message, state }, sealed),
+          value: messageValue({ ...message, state }, message.sealedJob),
           ttlMs: MESSAGE_TTL_MS,
         },
       ]);

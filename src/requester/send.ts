@@ -1,4 +1,3 @@
-import type { StatusWebhooks } from "../status/types.js";
 import type { RequesterConfig } from "./config.js";
 import { deliver, reaches } from "./delivery.js";
 import { jobBase, type SendJob } from "./job.js";
@@ -70,9 +69,7 @@ export function createSendNow(
       switch (result.kind) {
         case "sent": {
           // Tracked for its status webhooks when its client reads them.
-          const client = plan.channels[result.index]?.spec.client as
-            | { statusWebhooks?: StatusWebhooks }
-            | undefined;
+          const client = plan.channels[result.index]?.spec.client;
           const track =
             client?.statusWebhooks?.configured && !result.result.dryRun
               ? { provider: result.result.provider, index: result.index, job }

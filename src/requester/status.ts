@@ -62,7 +62,7 @@ export function createHandleStatus(
   function readers(channels: readonly Channel[], provider: string): StatusWebhooks[] {
     const found: StatusWebhooks[] = [];
     for (const channel of channels) {
-      const webhooks = (channel.spec.client as { statusWebhooks?: StatusWebhooks }).statusWebhooks;
+      const webhooks = channel.spec.client.statusWebhooks;
       if (webhooks && statusProvider(webhooks.provider) === provider && !found.includes(webhooks))
         found.push(webhooks);
     }

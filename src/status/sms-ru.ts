@@ -1,4 +1,4 @@
-import { BODY_PROBLEMS } from "../core/body.js";
+import { strictText } from "../core/body.js";
 import { bytesEqual, fromHex, sha256Bytes } from "../core/secret.js";
 import { smsRuMessageState } from "../providers/sms-ru-states.js";
 import {
@@ -42,7 +42,6 @@ const PROVIDER = "sms.ru";
 /** Most form fields read from one body; more is not a callback SMS.ru sends. */
 const MAX_FIELDS = 10_000;
 const DATA_KEY = /^data\[\d{0,6}\]$/;
-const strict = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 /** What each state of a status code means. */
@@ -74,12 +73,9 @@ export function createSmsRuStatusWebhooks(options: SmsRuStatusOptions = {}): Sta
         "SMS.ru callbacks are refused: create the SMS.ru client with `statusCallback: true`",
       );
     if (request.body.length > MAX_STATUS_BODY_BYTES) return tooLarge(request.body.length);
-    let text: string;
-    try {
-      text = strict.decode(request.body);
-    } catch {
-      return refuse("bad_request", BODY_PROBLEMS.notUtf8);
-    }
+    const decoded = strictText(request.body);
+    if (!decoded.ok) return refuse("bad_request", decoded.detail);
+    const text = decoded.text;
     const entries: string[] = [];
     let hash: string | null = null;
     let fields = 0;
