@@ -1,7 +1,14 @@
 import { decodeRequestBody } from "../core/body.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import type { Accepted, Outcome, ReviewRequester, SourceId } from "../requester/types.js";
+import { describeSkip, type SkippedReason } from "../core/skip-reasons.js";
+import type {
+  Accepted,
+  AcceptedEvent,
+  Outcome,
+  ReviewRequester,
+  SourceId,
+} from "../requester/types.js";
 
 /** Options both adapters take. */
 export interface WebhookHandlerOptions {
@@ -181,11 +188,27 @@ function sourceFrom(req: WebhookRequest, url: URL, settings: Settings): string |
   return segments.at(-1) ?? null;
 }
 
+/**
+ * The `reason` and short `detail` of a skipped event in a 200 answer: the detail is the one table
+ * of skip reasons' (never the parser's own, which may quote a value from the body; never a phone).
+ */
+function why(reason: SkippedReason): { reason: SkippedReason; detail: string | null } {
+  return { reason, detail: describeSkip(reason) };
+}
+
+/** An event of the fast answer: `{ id, status, reason }`, and `detail` when skipped. */
+function acceptedEvent(event: AcceptedEvent): Record<string, unknown> {
+  return event.status === "skipped" && event.reason !== null
+    ? { id: event.id, status: event.status, ...why(event.reason) }
+    : { ...event };
+}
+
+/** An event of a `respond: "sent"` answer: `{ id, status }`, and `reason` and `detail` when skipped. */
 function summary(outcome: Outcome): Record<string, unknown> {
   return {
     id: outcome.orderId,
     status: outcome.status,
-    ...(outcome.status === "skipped" ? { reason: outcome.reason } : {}),
+    ...(outcome.status === "skipped" ? why(outcome.reason) : {}),
   };
 }
 
@@ -412,7 +435,8 @@ async function answer(
   const background = accepted.done.catch((error: unknown) => {
     settings.logger.error("background sends failed", { source, error: errorMessage(error) });
   });
-  const claimed = { ...reply(200, { ok: true, events: accepted.events }), background };
+  const events = accepted.events.map(acceptedEvent);
+  const claimed = { ...reply(200, { ok: true, events }), background };
   if (settings.respond !== "sent" && !req.awaitSends) return claimed;
   const done = await within(accepted.done, remainingMs);
   if (done === TIMED_OUT) return claimed;

@@ -1,22 +1,18 @@
 import { DeliveryUnknownError, errorMessage, OtzovikError } from "../core/errors.js";
+import { describeSkip } from "../core/skip-reasons.js";
 import type { FailedOutcome, Outcome, SkippedOutcome, SkippedReason } from "./types.js";
 
 /** The fields every outcome of one event shares. */
 export type OutcomeBase = Pick<Outcome, "tenantId" | "source" | "orderId" | "phone">;
 
-/** The explanations of the requester's own skip reasons. */
-const DETAILS = {
-  duplicate: "a review request for this order was already handled",
-  frequency_capped: "this customer was asked for a review recently",
-  opted_out: "the customer opted out",
-  no_channel: "no configured channel can reach this customer",
-} as const;
-
-/** A `skipped` outcome; the requester's own reasons get their standard detail. */
+/**
+ * A `skipped` outcome. `detail` defaults to the reason's description in the one table of skip
+ * reasons; a parser's or a step's own explanation may be given instead.
+ */
 export function skipped(
   base: OutcomeBase,
   reason: SkippedReason,
-  detail: string | null = reason in DETAILS ? DETAILS[reason as keyof typeof DETAILS] : null,
+  detail: string | null = describeSkip(reason),
 ): SkippedOutcome {
   return { ...base, status: "skipped", reason, detail };
 }

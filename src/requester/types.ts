@@ -1,13 +1,14 @@
 import type { OtzovikError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
+import type { SkippedReason } from "../core/skip-reasons.js";
 import type { MetaTemplateOptions } from "../providers/meta-whatsapp.js";
 import type { EmailSender, SendResult, SmsSender, WhatsappSender } from "../providers/types.js";
 import type { Scheduler } from "../schedulers/types.js";
 import type { AmocrmPhoneLookup } from "../sources/amocrm/client.js";
 import type { ParserOptions } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
-import type { SkipReason, SourceName } from "../sources/types.js";
+import type { SourceName } from "../sources/types.js";
 import type { StatusAnswer, StatusRequest } from "../status/types.js";
 import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
@@ -188,13 +189,8 @@ export interface RequesterOptions {
   readonly now?: () => number;
 }
 
-/** Why an event was skipped: a parser's {@link SkipReason} or one of the requester's. */
-export type SkippedReason =
-  | SkipReason
-  | "duplicate"
-  | "frequency_capped"
-  | "opted_out"
-  | "no_channel";
+// Every skip reason, with its description, is in the one table (src/core/skip-reasons.ts).
+export type { SkippedReason } from "../core/skip-reasons.js";
 
 /** Fields every outcome has. */
 interface OutcomeBase {

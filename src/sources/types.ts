@@ -1,33 +1,10 @@
 import type { CountryCode } from "../core/phone.js";
+import type { SkipReason } from "../core/skip-reasons.js";
 
+// The parsers' reasons live in the one table of skip reasons (src/core/skip-reasons.ts).
+export type { SkipReason } from "../core/skip-reasons.js";
 // Derived from the registry (src/sources/registry.ts); re-exported here for existing imports.
 export type { SourceName } from "./registry.js";
-
-/**
- * Why an event does not lead to a review request. Machine-readable; stable across versions.
- *
- * - `invalid_payload`: the body (or this event) is not in any format the source sends.
- * - `no_events`: the body is well-formed but holds no events (e.g. an empty iiko array).
- * - `ignored_event`: an event type that never triggers a review (stop lists, reservations, contact updates…).
- * - `status_not_final`: the order/visit/deal is not finished yet (or finished badly: no-show, lost deal).
- * - `not_created`: iiko reports the order as still being created, or failed to create it.
- * - `cancelled`: the order was cancelled.
- * - `deleted`: the order/record was deleted.
- * - `no_phone`: the event has no customer phone.
- * - `invalid_phone`: the event has a phone field, but its value is not a valid phone number.
- * - `missing_id`: the event would send, but has no order/lead id to deduplicate or look up by.
- */
-export type SkipReason =
-  | "invalid_payload"
-  | "no_events"
-  | "ignored_event"
-  | "status_not_final"
-  | "not_created"
-  | "cancelled"
-  | "deleted"
-  | "no_phone"
-  | "invalid_phone"
-  | "missing_id";
 
 /**
  * What a caller needs to look a customer's phone up when the webhook does not carry it (amoCRM

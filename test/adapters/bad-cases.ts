@@ -14,7 +14,12 @@ export const IIKO_EVENT = {
   status: "accepted",
   reason: null,
 };
-export const INVALID = { id: null, status: "skipped", reason: "invalid_payload" };
+export const INVALID = {
+  id: null,
+  status: "skipped",
+  reason: "invalid_payload",
+  detail: "the body (or this event) is not in a format this source sends",
+};
 
 /** What a case must answer: a status, and the exact JSON body when the SDK (not Express) answers. */
 export interface Expected {
@@ -141,7 +146,14 @@ export const cases: Case[] = [
             status: 200,
             json: {
               ok: true,
-              events: [{ id: "1190401", status: "skipped", reason: "ignored_event" }],
+              events: [
+                {
+                  id: "1190401",
+                  status: "skipped",
+                  reason: "ignored_event",
+                  detail: "this type of event never asks for a review",
+                },
+              ],
             },
           },
   },
@@ -207,7 +219,17 @@ export const cases: Case[] = [
         ? { status: 413 }
         : {
             status: 200,
-            json: { ok: true, events: [{ id: null, status: "skipped", reason: "ignored_event" }] },
+            json: {
+              ok: true,
+              events: [
+                {
+                  id: null,
+                  status: "skipped",
+                  reason: "ignored_event",
+                  detail: "this type of event never asks for a review",
+                },
+              ],
+            },
           },
   },
   // Prototype pollution attempts.
@@ -218,6 +240,7 @@ export const cases: Case[] = [
       id: "7b135e92-d5ca-4061-be28-a4f9175c608d",
       status: "skipped",
       reason: "no_phone",
+      detail: "the event carries no customer phone",
     }),
   },
   {
@@ -230,8 +253,22 @@ export const cases: Case[] = [
       json: {
         ok: true,
         events: [
-          { id: "31000003", status: "skipped", reason: "status_not_final" },
-          ...(t.urlencoded ? [] : [{ id: null, status: "skipped", reason: "ignored_event" }]),
+          {
+            id: "31000003",
+            status: "skipped",
+            reason: "status_not_final",
+            detail: "the order is not finished yet, or did not end in a visit or a sale",
+          },
+          ...(t.urlencoded
+            ? []
+            : [
+                {
+                  id: null,
+                  status: "skipped",
+                  reason: "ignored_event",
+                  detail: "this type of event never asks for a review",
+                },
+              ]),
         ],
       },
     }),

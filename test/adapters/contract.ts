@@ -29,7 +29,18 @@ import {
 
 const IIKO_ID = "9e3b7c1a-5f42-4d8e-b6a0-2c71f9d4e805";
 const accepted = (id: string) => ({ id, status: "accepted", reason: null });
-const skipped = (id: string | null, reason: string) => ({ id, status: "skipped", reason });
+/** The short, value-free detail the answer gives for each skip reason (the one table's). */
+const DETAILS: Record<string, string> = {
+  duplicate: "a review request for this order was already handled",
+  ignored_event: "this type of event never asks for a review",
+  status_not_final: "the order is not finished yet, or did not end in a visit or a sale",
+};
+const skipped = (id: string | null, reason: string) => ({
+  id,
+  status: "skipped",
+  reason,
+  detail: DETAILS[reason],
+});
 
 /** A memory store whose `claim` throws while `failing` is set. */
 function faultyStore() {
@@ -151,6 +162,27 @@ export function adapterContract(target: Target): void {
           expect(smsSent()).toHaveLength(0);
         },
       );
+
+      it("a skipped event carries its reason and the table's short detail, never the body's values", async () => {
+        const s = await serve();
+        // The parser's own detail quotes the status label: "status Передан на кухню (id 4) is not final".
+        const res = await post(s, "rkeeper", bodies.rkeeperKitchen);
+        expect(res.status).toBe(200);
+        expect(res.json).toEqual({
+          ok: true,
+          events: [
+            {
+              id: "59710",
+              status: "skipped",
+              reason: "status_not_final",
+              detail: "the order is not finished yet, or did not end in a visit or a sale",
+            },
+          ],
+        });
+        expect(res.text).not.toContain("Передан");
+        await settle();
+        expect(smsSent()).toHaveLength(0);
+      });
 
       it("a second copy of the same webhook is a duplicate: still one SMS", async () => {
         const s = await serve();
@@ -339,7 +371,12 @@ export function adapterContract(target: Target): void {
           ok: true,
           events: [
             { id, status: "sent" },
-            { id, status: "skipped", reason: "duplicate" },
+            {
+              id,
+              status: "skipped",
+              reason: "duplicate",
+              detail: "a review request for this order was already handled",
+            },
           ],
         });
         expect(smsPhones()).toEqual(["79161239999"]);
@@ -360,7 +397,14 @@ export function adapterContract(target: Target): void {
         const copy = await post(s, "amocrm", bodies.amocrmWon, { headers: FORM_TYPE });
         expect(copy.json).toEqual({
           ok: true,
-          events: [{ id: "25399013", status: "skipped", reason: "duplicate" }],
+          events: [
+            {
+              id: "25399013",
+              status: "skipped",
+              reason: "duplicate",
+              detail: "a review request for this order was already handled",
+            },
+          ],
         });
         await vi.waitFor(() => expect(smsPhones()).toEqual(["79000000004"]), { timeout: 15_000 });
       });

@@ -180,7 +180,14 @@ describe("otzovik/express over real HTTP", () => {
       expect(res.status).toBe(200);
       expect(res.json).toEqual({
         ok: true,
-        events: [{ id: null, status: "skipped", reason: "invalid_payload" }],
+        events: [
+          {
+            id: null,
+            status: "skipped",
+            reason: "invalid_payload",
+            detail: "the body (or this event) is not in a format this source sends",
+          },
+        ],
       });
       await settle();
       expect(smsSent()).toHaveLength(0);

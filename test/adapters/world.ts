@@ -176,6 +176,7 @@ export const bodies = {
   iikoTwice: fixture("iiko", "iiko-14-same-order-delivered-then-closed.json"),
   iikoStoplist: fixture("iiko", "iiko-11-stoplist-update.json"),
   rkeeper: fixture("rkeeper", "rk-02-order-delivered.json"),
+  rkeeperKitchen: fixture("rkeeper", "rk-04-order-sent-to-kitchen.json"),
   yclients: fixture("yclients", "record-update-attended.json"),
   amocrmWon: fixture("amocrm", "lead-status-won-docs.txt"),
   amocrmAdd: fixture("amocrm", "lead-add.txt"),

@@ -95,7 +95,14 @@ describe("two processes sharing Redis (dev mode)", { timeout: 60_000 }, () => {
       const again = await rawRequest(example.port, { path, headers: JSON_TYPE, body });
       expect(JSON.parse(again.body)).toEqual({
         ok: true,
-        events: [{ id: "RX-1", status: "skipped", reason: "duplicate" }],
+        events: [
+          {
+            id: "RX-1",
+            status: "skipped",
+            reason: "duplicate",
+            detail: "a review request for this order was already handled",
+          },
+        ],
       });
     }
 

@@ -83,7 +83,14 @@ describe("examples/worker: web and worker processes on one Redis", { timeout: 90
     });
     expect(JSON.parse(again.body)).toEqual({
       ok: true,
-      events: [{ id: "W-1", status: "skipped", reason: "duplicate" }],
+      events: [
+        {
+          id: "W-1",
+          status: "skipped",
+          reason: "duplicate",
+          detail: "a review request for this order was already handled",
+        },
+      ],
     });
     await worker.waitFor(sentLine("W-1", "+7916***4511"), 20_000);
     expect(smsCount(worker.stdout(), "+7916***4511")).toBe(1);
