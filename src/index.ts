@@ -38,7 +38,14 @@ export {
   type UnknownOutcomeReason,
   ValidationError,
 } from "./core/errors.js";
-export { createLogger, type Logger, type LogMeta } from "./core/logger.js";
+export {
+  consoleLogger,
+  createLogger,
+  LOG_LEVELS,
+  type Logger,
+  type LogLevel,
+  type LogMeta,
+} from "./core/logger.js";
 export {
   type CountryCode,
   maskPhone,
@@ -48,6 +55,12 @@ export {
   type PhoneProblem,
   type ValidPhone,
 } from "./core/phone.js";
+export {
+  describeSkip,
+  SKIP_REASONS,
+  type SkippedReason,
+  type SkipReason,
+} from "./core/skip-reasons.js";
 export { type SmsSegments, smsSegments } from "./core/sms-segments.js";
 export {
   type Channel,
@@ -119,7 +132,6 @@ export type {
   ScheduledOutcome,
   SentOutcome,
   SkippedOutcome,
-  SkippedReason,
   SmsChannel,
   SourceId,
   StatusHandled,
@@ -168,7 +180,6 @@ export type {
   ParsedEvent,
   ParseResult,
   PhoneLookup,
-  SkipReason,
 } from "./sources/types.js";
 export {
   parseYclients,

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from "../core/logger.js";
+import { atLevel, consoleLogger, createLogger, type Logger } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
 import { inProcessScheduler } from "../schedulers/in-process.js";
 import type { Scheduler } from "../schedulers/types.js";
@@ -99,6 +99,16 @@ function sourceRegistry(extra: readonly Source[] | undefined): Readonly<Record<s
 }
 
 /**
+ * The requester's logger: the given one (every level, or from `logLevel` up), or without one the
+ * console from `logLevel` up (default `"info"`).
+ */
+function requesterLogger(options: RequesterOptions): Logger {
+  if (options.logger == null) return consoleLogger(options.logLevel ?? "info");
+  const logger = createLogger(options.logger);
+  return options.logLevel === undefined ? logger : atLevel(logger, options.logLevel);
+}
+
+/**
  * Validates {@link RequesterOptions} and resolves them into one {@link RequesterConfig}: defaults
  * filled in, quiet hours checked, every template compiled (so a `{typo}` fails here, not in every
  * message), parser options checked by their source.
@@ -115,7 +125,7 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
   if (options.amocrm) lookups.amocrm = options.amocrm;
   return {
     options,
-    logger: createLogger(options.logger),
+    logger: requesterLogger(options),
     store: options.store ?? memoryStore({ logger: options.logger }),
     scheduler: options.scheduler ?? inProcessScheduler({ logger: options.logger }),
     now: options.now ?? Date.now,

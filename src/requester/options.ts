@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
+import { LOG_LEVELS } from "../core/logger.js";
 import { parseOptions } from "../core/options.js";
 import { countrySchema } from "../sources/options.js";
 import { sources as builtInSources } from "../sources/registry.js";
@@ -115,6 +116,7 @@ const schema = z.object({
   defaultCountry: countrySchema,
   dryRun: z.optional(z.boolean()),
   logger: z.optional(z.record(z.string(), z.unknown())),
+  logLevel: z.optional(z.enum(LOG_LEVELS)),
   onSent: z.optional(fn),
   onScheduled: z.optional(fn),
   onSkipped: z.optional(fn),

@@ -1,6 +1,7 @@
 import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { maskPhone } from "../core/phone.js";
+import { describeSkip } from "../core/skip-reasons.js";
 import type { Scheduler } from "../schedulers/types.js";
 import type { Outcome, RequesterOptions, StatusOutcome } from "./types.js";
 
@@ -46,7 +47,15 @@ export function createReporter(
           await hooks.onScheduled?.(outcome);
           break;
         case "skipped":
-          logger.debug("review request skipped", { ...meta, reason: outcome.reason });
+          // The reason and the table's short, value-free detail; the parser's own detail (it may
+          // quote a status label from the body) only at debug.
+          logger.info("review request skipped", {
+            ...meta,
+            reason: outcome.reason,
+            detail: describeSkip(outcome.reason),
+          });
+          if (outcome.detail !== null)
+            logger.debug("review request skipped: detail", { ...meta, detail: outcome.detail });
           await hooks.onSkipped?.(outcome);
           break;
         case "failed":

@@ -1,5 +1,5 @@
 import type { OtzovikError } from "../core/errors.js";
-import type { Logger } from "../core/logger.js";
+import type { Logger, LogLevel } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
 import type { SkippedReason } from "../core/skip-reasons.js";
 import type { MetaTemplateOptions } from "../providers/meta-whatsapp.js";
@@ -168,8 +168,25 @@ export interface RequesterOptions {
   readonly defaultCountry?: CountryCode;
   /** Run everything but the provider call. Default `false`. */
   readonly dryRun?: boolean;
-  /** Where to log; phones are masked, secrets never logged. */
+  /**
+   * Where to log; phones are masked, secrets never logged. Without it the requester writes one
+   * line per outcome to `console` (`[otzovik] info  review request sent  source=iiko orderId=…
+   * phone=+7916***4567 …`), from {@link RequesterOptions.logLevel} up.
+   */
   readonly logger?: Partial<Logger>;
+  /**
+   * The lowest level the requester logs at:
+   * - `"debug"`: also, for every skipped event, a line with the parser's own detail (`status
+   *   Закрыт is not final`, `White Server OrderStatusChanged events carry no guest phone`), which
+   *   may quote a value from the body (never a phone);
+   * - `"info"`: one line per outcome (sent, scheduled, skipped with its reason and a short,
+   *   value-free detail, delivered), phones masked;
+   * - `"warn"`, `"error"`: problems only.
+   *
+   * Default: `"info"` for the console logger used without `logger`; with a `logger`, every line
+   * is passed to it (your logger filters) unless `logLevel` is given.
+   */
+  readonly logLevel?: LogLevel;
   /** Called for every `sent` outcome. */
   readonly onSent?: (outcome: SentOutcome) => void | Promise<void>;
   /** Called for every `scheduled` outcome. */
