@@ -20,8 +20,20 @@ const common: Options = {
 export default defineConfig([
   // ESM keeps one file per module, so a bundler drops whole modules a user does not import
   // (package.json has "sideEffects": false): `import { parseIiko }` does not pay for amoCRM.
-  { ...common, entry: ["src/**/*.ts"], format: ["esm"], bundle: false, dts: false },
+  // The CLI is not part of the library: it is built on its own, below.
+  { ...common, entry: ["src/**/*.ts", "!src/cli/**"], format: ["esm"], bundle: false, dts: false },
   // CommonJS is one bundled file per entry; types for both formats come from the bundled d.ts.
   { ...common, entry: entries, format: ["cjs"], dts: true },
   { ...common, entry: entries, format: ["esm"], dts: { only: true } },
+  // The `otzovik` command (package.json "bin"): one ESM file, executable. otzovik/bullmq is
+  // imported by name (only with REDIS_URL), so bullmq stays out of it.
+  {
+    ...common,
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    dts: false,
+    splitting: false,
+    external: [...(common.external ?? []), "otzovik/bullmq"],
+    banner: { js: "#!/usr/bin/env node" },
+  },
 ]);

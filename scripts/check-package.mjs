@@ -35,6 +35,22 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     }
   }
 }
+// The `otzovik` command: "bin" names one executable file with a node shebang, and it runs.
+{
+  const { statSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  assert.deepEqual(pkg.bin, { otzovik: "./dist/cli.js" }, 'package.json "bin"');
+  const cli = new URL(`../${pkg.bin.otzovik}`, import.meta.url);
+  assert.ok(existsSync(cli), `${pkg.bin.otzovik} exists`);
+  assert.ok((statSync(cli).mode & 0o111) !== 0, `${pkg.bin.otzovik} is executable`);
+  assert.ok(
+    readFileSync(cli, "utf8").startsWith("#!/usr/bin/env node\n"),
+    `${pkg.bin.otzovik} starts with #!/usr/bin/env node`,
+  );
+  const out = execFileSync(fileURLToPath(cli), ["segments", "hello"], { encoding: "utf8" });
+  assert.match(out, /^encoding {4}GSM-7$/m, "otzovik segments runs");
+}
 // `otzovik/redis` loads without ioredis or redis (optional peers): it only takes a client.
 {
   const esmRedis = await import("otzovik/redis");

@@ -126,7 +126,8 @@ export function formatExplanation(explanation: Explanation): string {
   lines.push(`${explanation.source}: ${count} event${count === 1 ? "" : "s"}`);
   if (count === 0) {
     lines.push(`  reason    ${shown(explanation.reason)}: ${shown(explanation.description)}`);
-    if (explanation.detail !== null) lines.push(`  detail    ${shown(explanation.detail)}`);
+    if (explanation.detail !== null && explanation.detail !== explanation.description)
+      lines.push(`  detail    ${shown(explanation.detail)}`);
   }
   explanation.events.forEach((event, index) => {
     lines.push("");
@@ -138,7 +139,8 @@ export function formatExplanation(explanation: Explanation): string {
     lines.push(`  decision  ${DECISIONS[event.decision]}`);
     if (event.reason !== null)
       lines.push(`  reason    ${event.reason}: ${shown(event.description)}`);
-    if (event.detail !== null) lines.push(`  detail    ${shown(event.detail)}`);
+    if (event.detail !== null && event.detail !== event.description)
+      lines.push(`  detail    ${shown(event.detail)}`);
   });
   lines.push("");
   lines.push(explanation.wouldSend ? "something would be sent" : "nothing would be sent");
