@@ -74,7 +74,7 @@ function run(script: string, port: number, cwd: string) {
 const PAGES: Record<string, number> = {
   "README.md": 5,
   "docs/setup/iiko.md": 4,
-  "docs/setup/rkeeper.md": 3,
+  "docs/setup/rkeeper.md": 2,
   "docs/setup/yclients.md": 2,
   "docs/setup/amocrm.md": 2,
 };
