@@ -36,7 +36,12 @@ export interface FetchHandlerOptions extends WebhookHandlerOptions {
  * accepted, so a platform's own context type (an interface such as Workers' `ExecutionContext`,
  * which has no index signature) can be passed as it is.
  */
-export type FetchContext = { waitUntil?(promise: Promise<unknown>): void } | object;
+export type FetchContext =
+  | {
+      /** Extends the request's lifetime until the promise settles (Workers' `ctx.waitUntil`). */
+      waitUntil?(promise: Promise<unknown>): void;
+    }
+  | object;
 
 /** The context's `waitUntil`, bound to it, when it has one. */
 function waitUntilOf(context: FetchContext | undefined): WaitUntil | undefined {
