@@ -188,7 +188,7 @@ try {
   check("the fake Meta status: 200", status.status === 200, `${status.status} ${status.text}`);
   await waitFor(
     (o) =>
-      /^warn {2}review request undelivered {2}tenant=default source=rkeeper phone=\+7999\*\*\*4567 channel=whatsapp provider=meta code=131047 .*fallback=true$/m.test(
+      /^warn {2}review request undelivered {2}tenant=default source=rkeeper(?: orderId=\S+)? phone=\+7999\*\*\*4567 channel=whatsapp provider=meta code=131047 .*fallback=true$/m.test(
         o,
       ) && smsLines().length === 1,
     "undelivered line and SMS fallback",
