@@ -129,7 +129,8 @@ function main() {
       `${mb(p.disk).padStart(9)}  ${p.name}@${p.version}`,
     ]),
   ];
-  if (size.caches.disk > 0) rows.push(["caches left out", `${mb(size.caches.disk)} (.vite, .vitest, .cache)`]);
+  if (size.caches.disk > 0)
+    rows.push(["caches left out", `${mb(size.caches.disk)} (.vite, .vitest, .cache)`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
   if (over) {
