@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -67,13 +67,7 @@ function run(command, args) {
     console.error(`${tool.pkg} in tools/node_modules has no \`${command}\` command`);
     return process.exit(1);
   }
-  // NODE_PATH lets a tool resolve its own packages from a config at the root (Changesets loads
-  // `@changesets/cli/changelog`, named in .changeset/config.json, from there).
-  const env = {
-    ...process.env,
-    NODE_PATH: [modules, process.env.NODE_PATH].filter(Boolean).join(delimiter),
-  };
-  const child = spawn(process.execPath, [resolve(dir, bin), ...args], { stdio: "inherit", env });
+  const child = spawn(process.execPath, [resolve(dir, bin), ...args], { stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
