@@ -1,7 +1,7 @@
 /**
  * The runtime names each entry point exports. A change here is an API change: add a changeset,
  * then update the snapshots with `npx vitest run test/public-api.test.ts -u`. Type-only exports are
- * covered by `npx typedoc` (every export documented) and the type tests in test/types.
+ * covered by `npm run docs` (TypeDoc: every export documented) and the type tests in test/types.
  */
 import { describe, expect, it } from "vitest";
 
