@@ -10,6 +10,7 @@ import type {
   Outcome,
   RequesterOptions,
   ReviewRequester,
+  StatusHandled,
   StatusOutcome,
 } from "../../src/requester/types.js";
 import type {
@@ -179,6 +180,29 @@ describe("requester.handleStatus()", () => {
     // And the order is still one order: the POS's copy is a duplicate.
     const again = await requester.handle("iiko", BODY(), { key: KEY });
     expect(again.outcomes).toMatchObject([{ status: "skipped", reason: "duplicate" }]);
+  });
+
+  it("a failure reported before its send is recorded is read again after a pause: one fallback", async () => {
+    const { requester, wa, sms } = setup();
+    let early: Promise<StatusHandled> | null = null;
+    const send = wa.client.sendWhatsapp.bind(wa.client);
+    // The provider's failure webhook overtakes its own answer: the status arrives while the send
+    // has not returned yet, so the store has no record of the message.
+    (wa.client as { sendWhatsapp: typeof send }).sendWhatsapp = async (...args) => {
+      const result = await send(...args);
+      early = requester.handleStatus("my-wa", statusRequest([failed131047]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return result;
+    };
+    const handled = await requester.handle("iiko", BODY(), { key: KEY });
+    expect(handled.outcomes).toMatchObject([{ status: "sent", messageId: "wamid.1" }]);
+    const status = await (early as Promise<StatusHandled> | null);
+    expect(status?.updates).toBe(1);
+    expect(await status?.done).toMatchObject([
+      { status: "undelivered", messageId: "wamid.1", fallback: true },
+      { status: "sent", channel: "sms" },
+    ]);
+    expect(sms.sent).toEqual([PHONE]);
   });
 
   it("keeps the sent message for 7 days under its id, its customer sealed: no phone in the store", async () => {
