@@ -207,7 +207,8 @@ export interface RequesterOptions {
    * Called for events with a {@link ParsedEvent.lookup} (amoCRM) and, when this is set, for events
    * the parser skipped only for `no_phone` (the parse results themselves do not change). It is
    * called after the order is claimed (so once per order, however many copies of the webhook
-   * arrive) and after the delay, with the event as the job keeps it (`raw` is `null`). The phone
+   * arrive), before the delay (the scheduled send keeps the phone; a retry asks again), with the
+   * event as the job keeps it (`raw` is `null`). The phone
    * it returns is normalised and checked like a parsed one (`"8 916 …"` with `defaultCountry`);
    * `null` skips the event (`no_phone`), an invalid number skips it (`invalid_phone`), and a throw
    * fails it with a retryable `lookup_failed` error (retried by `retryDelaysMs`; an
