@@ -138,7 +138,9 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
     },
     message: compileTemplate(options.message ?? DEFAULT_MESSAGE, "message"),
     maxSmsSegments:
-      options.maxSmsSegments === false ? null : (options.maxSmsSegments ?? DEFAULT_MAX_SMS_SEGMENTS),
+      options.maxSmsSegments === false
+        ? null
+        : (options.maxSmsSegments ?? DEFAULT_MAX_SMS_SEGMENTS),
     channels: options.channels.map(compileChannel),
     sources,
     lookups,

@@ -13,8 +13,8 @@ import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
 
-export type { AmocrmPhoneLookup, ParserOptions };
 export type { LookupPhone, LookupPhoneContext } from "../sources/types.js";
+export type { AmocrmPhoneLookup, ParserOptions };
 
 /** A source name: a built-in one, or the name of one of your `sources`. */
 export type SourceId = SourceName | (string & {});

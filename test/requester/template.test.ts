@@ -57,9 +57,12 @@ describe("compileTemplate", () => {
       ["https://2gis.ru/moscow/firm/70000001012345678/tab/reviews", 99],
     ] as const) {
       const { segments, encoding } = smsSegments(render({ ...vars, reviewUrl }));
-      expect({ reviewUrl, segments, encoding, units: render({ ...vars, reviewUrl }).length }).toEqual(
-        { reviewUrl, segments: 2, encoding: "UCS-2", units },
-      );
+      expect({
+        reviewUrl,
+        segments,
+        encoding,
+        units: render({ ...vars, reviewUrl }).length,
+      }).toEqual({ reviewUrl, segments: 2, encoding: "UCS-2", units });
     }
   });
 
