@@ -395,7 +395,10 @@ export interface Unauthorized {
 export interface Handled {
   /** Always `true`. */
   readonly authorized: true;
-  /** The business it belongs to. */
+  /**
+   * The business the key belongs to. With `resolveTenant`, an event of a branch with its own `id`
+   * names that id in its outcome.
+   */
   readonly tenantId: string;
   /** One outcome per event of the body, in order. */
   readonly outcomes: readonly Outcome[];
