@@ -201,16 +201,14 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The known name nearest to `name`: one that starts with it or contains it (`delay` →
- * `delayMs`), else the closest within a third of its length (at least 2 edits), or `null`.
+ * The known name nearest to `name`: the shortest one it begins (`delay` → `delayMs`), else the
+ * closest within a third of its length (at least 2 edits), or `null`.
  */
 export function nearestName(name: string, known: readonly string[]): string | null {
   const lower = name.toLowerCase();
   if (lower.length >= 3) {
-    const containing = known.filter((k) => k.toLowerCase().includes(lower));
-    if (containing.length > 0) {
-      return containing.reduce((a, b) => (a.length <= b.length ? a : b));
-    }
+    const extended = known.filter((k) => k.toLowerCase().startsWith(lower));
+    if (extended.length > 0) return extended.reduce((a, b) => (a.length <= b.length ? a : b));
   }
   let best: string | null = null;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;

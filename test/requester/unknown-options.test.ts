@@ -100,11 +100,13 @@ describe("unknown options are refused at creation, with the nearest known one", 
     expect(create({ delay: "2h", delayMs: -1 })).toThrow("Unknown option `delay`");
   });
 
-  it("nearestName: prefixes and substrings first, then edit distance within a third of the length", () => {
+  it("nearestName: a name it begins first, then edit distance within a third of the length", () => {
     const known = ["delayMs", "dedupeTtlMs", "dryRun", "keys"];
     expect(nearestName("delay", known)).toBe("delayMs");
     expect(nearestName("dryrun", known)).toBe("dryRun");
     expect(nearestName("keyz", known)).toBe("keys");
     expect(nearestName("colour", known)).toBeNull();
+    // A short name inside a longer one is no match (`sms` is in `retryDelaysMs`).
+    expect(nearestName("sms", ["retryDelaysMs", "maxSmsSegments", "keys"])).toBeNull();
   });
 });
