@@ -124,6 +124,7 @@ export type {
   SourceId,
   StatusHandled,
   StatusOutcome,
+  TenantContext,
   TenantSettings,
   Unauthorized,
   UndeliveredOutcome,
@@ -143,6 +144,7 @@ export {
   type AmocrmLead,
   type AmocrmParseOptions,
   amocrmContactPhone,
+  amocrmPhoneLookup,
   createAmocrmClient,
   parseAmocrm,
 } from "./sources/amocrm/index.js";
@@ -165,6 +167,8 @@ export {
 export { defineSource, type OptionsOf, type Source, type SourceLookup } from "./sources/source.js";
 export type {
   BaseParseOptions,
+  LookupPhone,
+  LookupPhoneContext,
   ParsedEvent,
   ParseResult,
   PhoneLookup,

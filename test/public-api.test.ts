@@ -36,6 +36,7 @@ describe("public API: runtime exports per entry point", () => {
         "ValidationError",
         "YCLIENTS_FINAL_STATUSES",
         "amocrmContactPhone",
+        "amocrmPhoneLookup",
         "classifyMetaCode",
         "classifyResendName",
         "classifySmsRuCode",

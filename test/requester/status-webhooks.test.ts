@@ -108,7 +108,10 @@ afterEach(async () => {
   await Promise.all(requesters.splice(0).map((r) => r.close({ timeoutMs: 1_000 })));
 });
 
-function setup(extra: Partial<RequesterOptions> & { store?: Store; sms?: SmsSender } = {}) {
+function setup({
+  sms: smsClient,
+  ...extra
+}: Partial<RequesterOptions> & { store?: Store; sms?: SmsSender } = {}) {
   const wa = myWhatsapp();
   const sms = recordingSmsClient();
   const seen: (Outcome | StatusOutcome)[] = [];
@@ -122,7 +125,7 @@ function setup(extra: Partial<RequesterOptions> & { store?: Store; sms?: SmsSend
     hashSecret: "status-hash-secret-0123456789",
     channels: [
       { type: "whatsapp", client: wa.client },
-      { type: "sms", client: extra.sms ?? sms.client },
+      { type: "sms", client: smsClient ?? sms.client },
     ],
     logger: { warn: (m) => warnings.push(m), error: () => {} },
     onDelivered: (o) => {
