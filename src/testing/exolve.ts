@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import {
   EXOLVE_BASE_URL,
   EXOLVE_DEFAULT_WHATSAPP_PATH,
@@ -14,6 +13,7 @@ import {
   rawJson,
   recordRequest,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 
 /**
  * Exolve scenarios. `success` answers `message_id` as an **unquoted** 18-digit number (to catch
@@ -46,7 +46,7 @@ const DESTINATION_ERROR =
   'invalid SendRequest.Destination: value does not match regex pattern "^[0-9]{11}$"';
 
 function grpcError(status: number, code: number, message: string, headers = {}): Response {
-  return HttpResponse.json({ code, message, details: [] }, { status, headers });
+  return Response.json({ code, message, details: [] }, { status, headers });
 }
 
 /**
@@ -55,6 +55,7 @@ function grpcError(status: number, code: number, message: string, headers = {}):
  * digits (400 with Exolve's regex message otherwise).
  */
 export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<ExolveScenario> {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? EXOLVE_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const first = BigInt(options.firstMessageId ?? "575976245313935471");
@@ -69,7 +70,7 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     if (!token || (options.apiKey !== undefined && token !== options.apiKey))
       return grpcError(401, 16, "unauthenticated");
     if (req.json === undefined)
-      return new HttpResponse("proto: syntax error (line 1:1): unexpected token", { status: 400 });
+      return new Response("proto: syntax error (line 1:1): unexpected token", { status: 400 });
     const destination = (req.json as { destination?: unknown }).destination;
     if (typeof destination !== "string" || !/^\d{11}$/.test(destination))
       return grpcError(400, 3, DESTINATION_ERROR);
@@ -89,7 +90,7 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
       case "bad_destination":
         return grpcError(400, 3, DESTINATION_ERROR);
       case "error_nested":
-        return HttpResponse.json({ error: { message: "Number does not exist" } }, { status: 400 });
+        return Response.json({ error: { message: "Number does not exist" } }, { status: 400 });
       case "rate_limited":
         return grpcError(429, 8, "too many requests", { "retry-after": String(retryAfter) });
       case "unavailable":

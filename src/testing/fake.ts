@@ -1,4 +1,4 @@
-import { delay, type HttpHandler, HttpResponse } from "msw";
+import type { HttpHandler } from "msw";
 
 /** One request a fake provider received, for assertions. */
 export interface FakeRequest {
@@ -96,19 +96,19 @@ export async function commonAnswer(
 ): Promise<Response | null> {
   switch (name) {
     case "timeout":
-      await delay("infinite");
+      await new Promise<never>(() => {});
       return null;
     case "reset":
       throw systemError("ECONNRESET", -104, "read");
     case "refused":
       throw systemError("ECONNREFUSED", -111, "connect");
     case "non_json":
-      return new HttpResponse("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
         status: 502,
         headers: { "content-type": "text/html" },
       });
     case "proxy_429":
-      return new HttpResponse("<html><body>Too Many Requests</body></html>", {
+      return new Response("<html><body>Too Many Requests</body></html>", {
         status: 429,
         headers: { "content-type": "text/html", "retry-after": String(retryAfterSeconds) },
       });
@@ -185,7 +185,7 @@ export function rawJson(
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  return new HttpResponse(text, {
+  return new Response(text, {
     status,
     headers: { "content-type": "application/json", ...headers },
   });

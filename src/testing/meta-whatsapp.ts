@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import { META_GRAPH_BASE_URL } from "../providers/meta-whatsapp.js";
 import {
   commonAnswer,
@@ -11,6 +10,7 @@ import {
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { metaStatusPayload, signMetaStatus } from "./status/meta.js";
 
 /**
@@ -139,7 +139,7 @@ const ERRORS: Record<string, [number, number, string, string]> = {
 };
 
 function metaError(status: number, code: number, message: string, details: string, headers = {}) {
-  return HttpResponse.json(
+  return Response.json(
     {
       error: {
         message: `(#${code}) ${message}`,
@@ -165,6 +165,7 @@ function metaError(status: number, code: number, message: string, details: strin
  * meta.enqueue("outside_window") // the next send gets 131047 at once (HTTP 400)
  */
 export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): FakeMetaWhatsapp {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? META_GRAPH_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   let counter = 0;
@@ -204,7 +205,7 @@ export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): F
       if (failed) return failed;
       const to = (req.json as { to: string }).to;
       if (scenario === "no_id") {
-        return HttpResponse.json({ messaging_product: "whatsapp", contacts: [{ input: to }] });
+        return Response.json({ messaging_product: "whatsapp", contacts: [{ input: to }] });
       }
       const throttled = /^(pair_rate_limit|rate_limited)(_429)?$/.exec(scenario);
       const key = throttled ? (throttled[1] as string) : scenario;
@@ -225,7 +226,7 @@ export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): F
             ? sent.biz_opaque_callback_data
             : undefined,
       });
-      return HttpResponse.json({
+      return Response.json({
         messaging_product: "whatsapp",
         contacts: [{ input: to, wa_id: to }],
         messages: [{ id, ...(sent.type === "template" ? { message_status: "accepted" } : {}) }],

@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import { RESEND_BASE_URL } from "../providers/resend.js";
 import { resendSigningKey } from "../status/resend.js";
 import {
@@ -12,6 +11,7 @@ import {
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { type ResendEventOptions, resendEventPayload, signResendEvent } from "./status/resend.js";
 
 /**
@@ -96,7 +96,7 @@ interface AcceptedEmail {
 }
 
 function resendError(status: number, name: string, message: string, headers = {}): Response {
-  return HttpResponse.json({ statusCode: status, name, message }, { status, headers });
+  return Response.json({ statusCode: status, name, message }, { status, headers });
 }
 
 const ERRORS: Record<string, [number, string, string]> = {
@@ -128,6 +128,7 @@ const ERRORS: Record<string, [number, string, string]> = {
  * resend.enqueue("rate_limited") // the next send gets 429 with Retry-After
  */
 export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? RESEND_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keys = new Map<string, { body: string; id: string }>();
@@ -141,7 +142,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
 
   function checks(req: FakeRequest): Response | null {
     if (!req.headers["user-agent"])
-      return new HttpResponse("error code: 1010", {
+      return new Response("error code: 1010", {
         status: 403,
         headers: { "content-type": "text/plain" },
       });
@@ -188,7 +189,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
     if (spec) return resendError(...spec);
     const failed = checks(req);
     if (failed) return failed;
-    if (scenario === "no_id") return HttpResponse.json({});
+    if (scenario === "no_id") return Response.json({});
     const key = req.headers["idempotency-key"];
     const seen = key ? keys.get(key) : undefined;
     if (seen) {
@@ -198,7 +199,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
           "invalid_idempotent_request",
           "Same idempotency key used with a different request payload.",
         );
-      return HttpResponse.json({ id: seen.id });
+      return Response.json({ id: seen.id });
     }
     counter += 1;
     const id = `49a3999c-0ce1-4ea6-ab68-${String(counter).padStart(12, "0")}`;
@@ -212,7 +213,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
           : undefined,
       subject: typeof sent.subject === "string" ? sent.subject : undefined,
     });
-    return HttpResponse.json(
+    return Response.json(
       { id },
       { headers: { "ratelimit-limit": "2", "ratelimit-remaining": "1" } },
     );

@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import { SMS_RU_BASE_URL } from "../providers/sms-ru.js";
 import {
   commonAnswer,
@@ -12,6 +11,7 @@ import {
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { smsRuCallbackBody } from "./status/sms-ru.js";
 
 /**
@@ -123,7 +123,7 @@ const PER_RECIPIENT: Record<string, [number, string]> = {
 };
 
 function error(code: number, text: string): Response {
-  return HttpResponse.json({ status: "ERROR", status_code: code, status_text: text });
+  return Response.json({ status: "ERROR", status_code: code, status_text: text });
 }
 
 /**
@@ -140,6 +140,7 @@ function error(code: number, text: string): Response {
  * smsRu.enqueue("unavailable") // first send gets 220, the retry succeeds
  */
 export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? SMS_RU_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const balance = options.balance ?? "4122.56";
@@ -157,7 +158,7 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
     const key = req.form?.api_id ?? req.url.searchParams.get("api_id");
     if (!key || (options.apiKey !== undefined && key !== options.apiKey))
       return error(200, "Неправильный api_id");
-    if (req.form?.json !== "1") return new HttpResponse(`200\n`, { status: 200 });
+    if (req.form?.json !== "1") return new Response(`200\n`, { status: 200 });
     return null;
   }
 
