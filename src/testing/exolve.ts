@@ -6,10 +6,11 @@ import {
 import {
   commonAnswer,
   createScenarioQueue,
+  e164,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   rawJson,
   recordRequest,
 } from "./fake.js";
@@ -54,7 +55,7 @@ function grpcError(status: number, code: number, message: string, headers = {}):
  * configured WhatsApp path (undocumented). Checks the Bearer key and that `destination` is 11
  * digits (400 with Exolve's regex message otherwise).
  */
-export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<ExolveScenario> {
+export function createFakeExolve(options: FakeExolveOptions = {}): FakeSender<ExolveScenario> {
   const { http } = loadMsw();
   const base = options.baseUrl ?? EXOLVE_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
@@ -77,7 +78,7 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     return null;
   }
 
-  async function answer(request: Request): Promise<Response> {
+  async function answer(request: Request, channel: "sms" | "whatsapp"): Promise<Response> {
     const req = await recordRequest(request);
     queue.requests.push(req);
     const scenario = queue.next();
@@ -101,6 +102,12 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     const failed = checks(req);
     if (failed) return failed;
     if (scenario === "no_id") return rawJson("{}");
+    const sent = req.json as { destination: string; text?: unknown };
+    queue.accept({
+      channel,
+      to: e164(sent.destination),
+      text: typeof sent.text === "string" ? sent.text : "",
+    });
     const id = (first + counter).toString();
     counter += 1n;
     return rawJson(
@@ -108,10 +115,10 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     );
   }
 
-  return queue.controls([
-    http.post(endpoint(base, EXOLVE_SMS_PATH), ({ request }) => answer(request)),
+  return queue.senderControls([
+    http.post(endpoint(base, EXOLVE_SMS_PATH), ({ request }) => answer(request, "sms")),
     http.post(endpoint(base, options.whatsappPath ?? EXOLVE_DEFAULT_WHATSAPP_PATH), ({ request }) =>
-      answer(request),
+      answer(request, "whatsapp"),
     ),
   ]);
 }

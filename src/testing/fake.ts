@@ -1,4 +1,5 @@
 import type { HttpHandler } from "msw";
+import type { Channel } from "../providers/types.js";
 
 /** One request a fake provider received, for assertions. */
 export interface FakeRequest {
@@ -59,6 +60,36 @@ export interface FakeProvider<Name extends string> {
   setDefault(scenario: Scenario<Name>): FakeProvider<Name>;
   /** Clears the queue, the recorded requests and any state (idempotency keys), default back to success. */
   reset(): void;
+}
+
+/**
+ * A message a fake provider accepted, in the terms of your test rather than the provider's fields.
+ */
+export interface SentMessage {
+  /** `"sms"`, `"whatsapp"` or `"email"`. */
+  readonly channel: Channel;
+  /** The recipient: a phone in E.164 (`"+79161234567"`), or for email the address (`"anna@mail.ru"`). */
+  readonly to: string;
+  /**
+   * What the recipient reads: an SMS's or WhatsApp text message's text; for a WhatsApp template,
+   * its name followed by its parameters' values in order (`"review_request: Анна | https://…"`,
+   * just the name when it has none); for an email, its `text` part, or its HTML with the tags
+   * removed and whitespace collapsed when it has no text part.
+   */
+  readonly text: string;
+}
+
+/** A fake provider that delivers messages: a {@link FakeProvider} that also lists what it accepted. */
+export interface FakeSender<Name extends string> extends FakeProvider<Name> {
+  /**
+   * The messages this fake accepted (answered with a message id) since it was created or last
+   * `reset()`, in order, one per recipient: what a customer would receive. Refused sends, the
+   * failure scenarios and SMS.ru `test=1` sends (never delivered) are not in it.
+   *
+   * @example
+   * expect(smsRu.sent()).toEqual([{ channel: "sms", to: "+79161234567", text: "Спасибо!" }])
+   */
+  sent(): SentMessage[];
 }
 
 /**
@@ -144,34 +175,50 @@ export async function recordRequest(request: Request): Promise<FakeRequest> {
 export function createScenarioQueue<Name extends string>(onReset: () => void = () => {}) {
   const queue: Scenario<Name>[] = [];
   const requests: FakeRequest[] = [];
+  const sent: SentMessage[] = [];
   let fallback: Scenario<Name> = "success";
+  function controls(handlers: HttpHandler[]): FakeProvider<Name> {
+    const fake: FakeProvider<Name> = {
+      handlers,
+      requests,
+      enqueue(...scenarios) {
+        queue.push(...scenarios);
+        return fake;
+      },
+      setDefault(scenario) {
+        fallback = scenario;
+        return fake;
+      },
+      reset() {
+        queue.length = 0;
+        requests.length = 0;
+        sent.length = 0;
+        fallback = "success";
+        onReset();
+      },
+    };
+    return fake;
+  }
   return {
     requests,
+    /** Records a message the fake accepted, for {@link FakeSender.sent}. */
+    accept(message: SentMessage): void {
+      sent.push(message);
+    },
     next(): Scenario<Name> {
       return queue.shift() ?? fallback;
     },
-    controls(handlers: HttpHandler[]): FakeProvider<Name> {
-      const fake: FakeProvider<Name> = {
-        handlers,
-        requests,
-        enqueue(...scenarios) {
-          queue.push(...scenarios);
-          return fake;
-        },
-        setDefault(scenario) {
-          fallback = scenario;
-          return fake;
-        },
-        reset() {
-          queue.length = 0;
-          requests.length = 0;
-          fallback = "success";
-          onReset();
-        },
-      };
-      return fake;
+    controls,
+    /** {@link controls} plus {@link FakeSender.sent}. */
+    senderControls(handlers: HttpHandler[]): FakeSender<Name> {
+      return Object.assign(controls(handlers), { sent: () => sent.map((m) => ({ ...m })) });
     },
   };
+}
+
+/** A phone as the providers take it (digits, maybe a `+`) in E.164. */
+export function e164(digits: string): string {
+  return digits.startsWith("+") ? digits : `+${digits}`;
 }
 
 /** Joins a base URL and a path for an msw handler. */

@@ -36,8 +36,10 @@ export type {
   FakeOptions,
   FakeProvider,
   FakeRequest,
+  FakeSender,
   FakeStatusWebhook,
   Scenario,
+  SentMessage,
 } from "./fake.js";
 export {
   createFakeMetaWhatsapp,

@@ -5,8 +5,8 @@ import {
   createScenarioQueue,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   type FakeStatusWebhook,
   recordRequest,
   unknownMessage,
@@ -61,7 +61,7 @@ export interface FakeResendEventOptions {
 }
 
 /** The fake Resend of {@link createFakeResend}. */
-export interface FakeResend extends FakeProvider<ResendScenario> {
+export interface FakeResend extends FakeSender<ResendScenario> {
   /**
    * The webhook Resend would send about an email this fake accepted: `{ type, created_at, data }`
    * with the email's `email_id`, `from`, `to` and `subject` as it was sent (and `data.bounce` for
@@ -97,6 +97,28 @@ interface AcceptedEmail {
 
 function resendError(status: number, name: string, message: string, headers = {}): Response {
   return Response.json({ statusCode: status, name, message }, { status, headers });
+}
+
+/** The address of a recipient written `Anna <anna@mail.ru>` or plain. */
+function emailAddress(recipient: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(recipient);
+  return (angle?.[1] ?? recipient).trim();
+}
+
+/** An email's text part, or its HTML without tags, whitespace collapsed. */
+function emailText(email: { text?: unknown; html?: unknown }): string {
+  if (typeof email.text === "string") return email.text;
+  if (typeof email.html !== "string") return "";
+  return email.html
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 const ERRORS: Record<string, [number, string, string]> = {
@@ -213,6 +235,9 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
           : undefined,
       subject: typeof sent.subject === "string" ? sent.subject : undefined,
     });
+    const text = emailText(sent as { text?: unknown; html?: unknown });
+    for (const address of Array.isArray(sent.to) ? sent.to : [sent.to])
+      queue.accept({ channel: "email", to: emailAddress(String(address)), text });
     return Response.json(
       { id },
       { headers: { "ratelimit-limit": "2", "ratelimit-remaining": "1" } },
@@ -248,5 +273,5 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
     return { method: "POST", headers: { ...signed.headers }, body: signed.body };
   }
 
-  return Object.assign(queue.controls([handler]), { event });
+  return Object.assign(queue.senderControls([handler]), { event });
 }

@@ -2,10 +2,11 @@ import { SMS_RU_BASE_URL } from "../providers/sms-ru.js";
 import {
   commonAnswer,
   createScenarioQueue,
+  e164,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   type FakeStatusWebhook,
   rawJson,
   recordRequest,
@@ -63,7 +64,7 @@ export interface FakeSmsRuCallbackStatus {
 }
 
 /** The fake SMS.ru of {@link createFakeSmsRu}. */
-export interface FakeSmsRu extends FakeProvider<SmsRuScenario> {
+export interface FakeSmsRu extends FakeSender<SmsRuScenario> {
   /**
    * The status callback SMS.ru would POST about messages this fake accepted: a form body of
    * `data[0]`, `data[1]`, … (`sms_status`, the SMS id, the status code, the UNIX time) and `hash`,
@@ -203,6 +204,8 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
         apiKey: form.api_id ?? req.url.searchParams.get("api_id") ?? "",
         test: form.test === "1",
       });
+      if (form.test !== "1")
+        queue.accept({ channel: "sms", to: e164(phone), text: form.msg ?? form.text ?? "" });
       return `"${phone}":{"status":"OK","status_code":100,"sms_id":"${id}"}`;
     });
     const tail = kind === "cost" ? `"total_cost":2.45,"total_sms":1` : `"balance":${balance}`;
@@ -263,7 +266,7 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
     };
   }
 
-  return Object.assign(queue.controls(handlers), {
+  return Object.assign(queue.senderControls(handlers), {
     statusCallback: statusCallback as FakeSmsRu["statusCallback"],
   });
 }
