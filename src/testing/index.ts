@@ -41,6 +41,17 @@ export type {
   Scenario,
   SentMessage,
 } from "./fake.js";
+export type { Fixture, WebhookFixture } from "./fixture.js";
+export {
+  type AmocrmApiFixtures,
+  type AmocrmFixtures,
+  type Fixtures,
+  fixtures,
+  type IikoFixtures,
+  type RkeeperFixtures,
+  type StatusFixtures,
+  type YclientsFixtures,
+} from "./fixtures.generated.js";
 export {
   createFakeMetaWhatsapp,
   type FakeMetaStatusOptions,
@@ -48,6 +59,7 @@ export {
   type FakeMetaWhatsappOptions,
   type MetaScenario,
 } from "./meta-whatsapp.js";
+export { type WebhookRequestOptions, webhookRequest } from "./request.js";
 export {
   createFakeResend,
   type FakeResend,
@@ -78,3 +90,13 @@ export {
   signResendEvent,
 } from "./status/resend.js";
 export { type SmsRuCallbackStatus, smsRuCallbackBody } from "./status/sms-ru.js";
+export {
+  type AmocrmLeadStatusOptions,
+  amocrmLeadStatus,
+  type IikoDeliveryOrderUpdateOptions,
+  iikoDeliveryOrderUpdate,
+  type RkeeperOrderOptions,
+  rkeeperOrder,
+  type YclientsRecordOptions,
+  yclientsRecord,
+} from "./webhooks.js";
