@@ -49,12 +49,17 @@ try {
     try { t.createFakeSmsRu(); } catch (e) { error = e; }
     assert(error && error.code === "config_invalid" && /msw/.test(error.message), "the fake names msw");
     console.log("ok   otzovik/testing without msw (" + ${JSON.stringify(loader)} + ")");`;
-  run(
-    process.execPath,
-    ["--input-type=module", "-e", check('await import("otzovik/testing")')],
-    bare,
-  );
-  run(process.execPath, ["--input-type=commonjs", "-e", check('require("otzovik/testing")')], bare);
+  for (const [type, loader] of [
+    ["module", 'await import("otzovik/testing")'],
+    ["commonjs", 'require("otzovik/testing")'],
+  ]) {
+    run(
+      process.execPath,
+      [`--input-type=${type}`, "-e", check(loader)],
+      bare,
+      `node -e '${loader}'`,
+    );
+  }
 } finally {
   rmSync(temp, { recursive: true, force: true });
 }
