@@ -22,6 +22,13 @@ export default defineConfig([
   // (package.json has "sideEffects": false): `import { parseIiko }` does not pay for amoCRM.
   { ...common, entry: ["src/**/*.ts"], format: ["esm"], bundle: false, dts: false },
   // CommonJS is one bundled file per entry; types for both formats come from the bundled d.ts.
-  { ...common, entry: entries, format: ["cjs"], dts: true },
+  // `import.meta.url` (otzovik/testing's msw loader) is the file's path there.
+  {
+    ...common,
+    entry: entries,
+    format: ["cjs"],
+    dts: true,
+    define: { "import.meta.url": "__filename" },
+  },
   { ...common, entry: entries, format: ["esm"], dts: { only: true } },
 ]);

@@ -112,16 +112,22 @@ describe("public API: runtime exports per entry point", () => {
   it("otzovik/testing", async () => {
     expect(await names(import("../src/testing/index.js"))).toMatchInlineSnapshot(`
       [
+        "amocrmLeadStatus",
         "createFakeAmocrm",
         "createFakeExolve",
         "createFakeMetaWhatsapp",
         "createFakeResend",
         "createFakeSmsRu",
+        "fixtures",
+        "iikoDeliveryOrderUpdate",
         "metaStatusPayload",
         "resendEventPayload",
+        "rkeeperOrder",
         "signMetaStatus",
         "signResendEvent",
         "smsRuCallbackBody",
+        "webhookRequest",
+        "yclientsRecord",
       ]
     `);
   });
