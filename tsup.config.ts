@@ -23,7 +23,14 @@ export default defineConfig([
   // The CLI is not part of the library: it is built on its own, below.
   { ...common, entry: ["src/**/*.ts", "!src/cli/**"], format: ["esm"], bundle: false, dts: false },
   // CommonJS is one bundled file per entry; types for both formats come from the bundled d.ts.
-  { ...common, entry: entries, format: ["cjs"], dts: true },
+  // `import.meta.url` (otzovik/testing's msw loader) is the file's path there.
+  {
+    ...common,
+    entry: entries,
+    format: ["cjs"],
+    dts: true,
+    define: { "import.meta.url": "__filename" },
+  },
   { ...common, entry: entries, format: ["esm"], dts: { only: true } },
   // The `otzovik` command (package.json "bin"): one ESM file, executable. otzovik/bullmq is
   // imported by name (only with REDIS_URL), so bullmq stays out of it.

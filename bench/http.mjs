@@ -14,9 +14,12 @@
 // other load on the machine does not land on one route only.
 // Options (env): BENCH_ROUNDS (default 5), BENCH_SECONDS (default 5), BENCH_CONNECTIONS
 // (default 10), BENCH_PAIRS (default "express,fetch").
+// autocannon comes from the tools package (`npm ci --prefix tools`), not the root install.
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
-import autocannon from "autocannon";
+import { requireTool } from "../scripts/tool.mjs";
+
+const autocannon = requireTool("autocannon", "the HTTP bench's load generator (autocannon)");
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);

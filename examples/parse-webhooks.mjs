@@ -1,4 +1,4 @@
-// Reads one webhook of each source, as the original integration notes' curl examples send them,
+// Reads one webhook of each source, in the legacy shapes of earlier otzovik docs' curl examples,
 // and prints what otzovik decided. Run from the repository root after `npm run build`:
 //   node examples/parse-webhooks.mjs
 import { maskPhone, parseAmocrm, parseIiko, parseRkeeper, parseYclients } from "otzovik";

@@ -136,6 +136,7 @@ export type {
   SourceId,
   StatusHandled,
   StatusOutcome,
+  TenantContext,
   TenantSettings,
   Unauthorized,
   UndeliveredOutcome,
@@ -155,6 +156,7 @@ export {
   type AmocrmLead,
   type AmocrmParseOptions,
   amocrmContactPhone,
+  amocrmPhoneLookup,
   createAmocrmClient,
   parseAmocrm,
 } from "./sources/amocrm/index.js";
@@ -177,6 +179,8 @@ export {
 export { defineSource, type OptionsOf, type Source, type SourceLookup } from "./sources/source.js";
 export type {
   BaseParseOptions,
+  LookupPhone,
+  LookupPhoneContext,
   ParsedEvent,
   ParseResult,
   PhoneLookup,

@@ -1,7 +1,7 @@
 /**
  * The runtime names each entry point exports. A change here is an API change: add a changeset,
  * then update the snapshots with `npx vitest run test/public-api.test.ts -u`. Type-only exports are
- * covered by `npx typedoc` (every export documented) and the type tests in test/types.
+ * covered by `npm run docs` (TypeDoc: every export documented) and the type tests in test/types.
  */
 import { describe, expect, it } from "vitest";
 
@@ -38,6 +38,7 @@ describe("public API: runtime exports per entry point", () => {
         "ValidationError",
         "YCLIENTS_FINAL_STATUSES",
         "amocrmContactPhone",
+        "amocrmPhoneLookup",
         "classifyMetaCode",
         "classifyResendName",
         "classifySmsRuCode",
@@ -115,16 +116,22 @@ describe("public API: runtime exports per entry point", () => {
   it("otzovik/testing", async () => {
     expect(await names(import("../src/testing/index.js"))).toMatchInlineSnapshot(`
       [
+        "amocrmLeadStatus",
         "createFakeAmocrm",
         "createFakeExolve",
         "createFakeMetaWhatsapp",
         "createFakeResend",
         "createFakeSmsRu",
+        "fixtures",
+        "iikoDeliveryOrderUpdate",
         "metaStatusPayload",
         "resendEventPayload",
+        "rkeeperOrder",
         "signMetaStatus",
         "signResendEvent",
         "smsRuCallbackBody",
+        "webhookRequest",
+        "yclientsRecord",
       ]
     `);
   });

@@ -2,7 +2,8 @@
 // a "please leave a review" SMS / WhatsApp / email; another takes the providers' status webhooks
 // (delivered, or not: then the next channel is tried once).
 //
-//   npm run build && node examples/express/server.mjs     (from the repository root: `npm start`)
+//   npm run build && node examples/express/server.mjs     (from the repository root: `npm start`,
+//                                                          which builds only when dist/ is stale)
 //
 // With no provider keys it runs in dev mode: nothing is sent, each message is printed with the
 // phone masked. With NODE_ENV=production it never does: missing keys stop it with a message.
@@ -11,6 +12,8 @@
 //   BUSINESS_NAME         {business} in the message            (required outside dev mode)
 //   REVIEW_URL            {reviewUrl} in the message           (required outside dev mode)
 //   PORT                  default 3000 (0 picks a free port)
+//   HOST                  the address to listen on: default 127.0.0.1 (this machine only); 0.0.0.0
+//                         (or ::) takes connections from other machines too, e.g. a POS in the LAN
 //   DELAY_MINUTES         wait this long after the order before asking (default 0)
 //   NODE_ENV=production   never dev mode: without provider keys it exits instead of faking sends
 //   SMSRU_API_KEY, SMSRU_SENDER                               SMS through SMS.ru
@@ -343,10 +346,12 @@ const server = createServer(
   { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 },
   app,
 );
-server.listen(Number(env("PORT") ?? 3000), () => {
-  const { port } = server.address();
-  const base = `http://localhost:${port}`;
-  console.log(`otzovik example listening on ${base}`);
+server.listen(Number(env("PORT") ?? 3000), env("HOST") ?? "127.0.0.1", () => {
+  const { address, port } = server.address();
+  const base = `http://${urlHost(address)}:${port}`;
+  console.log(
+    `otzovik example listening on ${base}${wildcard(address) ? ` (all interfaces, HOST=${address})` : ""}`,
+  );
   if (redis) {
     // Where Redis is, never the URL itself: it may hold a password.
     console.log(`store: Redis (otzovik/redis) at ${redisHost(redisUrl)}`);
@@ -379,6 +384,17 @@ server.listen(Number(env("PORT") ?? 3000), () => {
     );
   }
 });
+
+/** `0.0.0.0` or `::`: every interface, not an address to connect to. */
+function wildcard(address) {
+  return address === "0.0.0.0" || address === "::";
+}
+
+/** The host part of a URL for the address the server listens on (`localhost` for a wildcard). */
+function urlHost(address) {
+  if (wildcard(address)) return "localhost";
+  return address.includes(":") ? `[${address}]` : address;
+}
 
 /** `host:port` of a Redis URL, without the user name or password it may hold. */
 function redisHost(url) {

@@ -34,11 +34,11 @@ const statusCommand = allBlocks.find((body) =>
 );
 
 // Dev mode: no provider key may leak in from the environment, nor NODE_ENV=production, nor
-// REDIS_URL (this test runs the default, one-instance setup).
+// REDIS_URL (this test runs the default, one-instance setup), nor a HOST (the default, 127.0.0.1).
 const env = { ...process.env, PORT: "0", NO_COLOR: "1" };
 for (const name of Object.keys(env)) {
   if (
-    /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV|REDIS_URL|HASH_SECRET|OTZOVIK_WORKER|DEV_WHATSAPP)$/.test(
+    /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|NODE_ENV|REDIS_URL|HASH_SECRET|OTZOVIK_WORKER|DEV_WHATSAPP|HOST)$/.test(
       name,
     )
   )
@@ -110,7 +110,7 @@ function curl(command, port) {
 
 try {
   const port = Number(
-    (await waitFor((o) => /listening on http:\/\/localhost:(\d+)/.exec(o), "listening line"))[1],
+    (await waitFor((o) => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(o), "listening line"))[1],
   );
   // The dev-mode lines follow the listening line, possibly in a later chunk of output.
   const devKey = await waitFor(
@@ -168,7 +168,7 @@ try {
   // makes it fall back to SMS, once.
   start({ DEV_WHATSAPP: "true" });
   const statusPort = Number(
-    (await waitFor((o) => /listening on http:\/\/localhost:(\d+)/.exec(o), "listening line"))[1],
+    (await waitFor((o) => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(o), "listening line"))[1],
   );
   check("README has the fake Meta status command", statusCommand !== undefined);
   const rkeeper = commands.find((command) => command.includes("/api/webhook/rkeeper"));
@@ -188,7 +188,7 @@ try {
   check("the fake Meta status: 200", status.status === 200, `${status.status} ${status.text}`);
   await waitFor(
     (o) =>
-      /^warn {2}review request undelivered {2}tenant=default source=rkeeper phone=\+7999\*\*\*4567 channel=whatsapp provider=meta code=131047 .*fallback=true$/m.test(
+      /^warn {2}review request undelivered {2}tenant=default source=rkeeper(?: orderId=\S+)? phone=\+7999\*\*\*4567 channel=whatsapp provider=meta code=131047 .*fallback=true$/m.test(
         o,
       ) && smsLines().length === 1,
     "undelivered line and SMS fallback",

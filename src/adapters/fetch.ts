@@ -30,12 +30,25 @@ export interface FetchHandlerOptions extends WebhookHandlerOptions {
   readonly waitUntil?: WaitUntil;
 }
 
-/** The per-request context some platforms pass (Cloudflare Workers' `ctx`). */
-export interface FetchContext {
-  /** Extends the request's lifetime until the promise settles. */
-  waitUntil?(promise: Promise<unknown>): void;
-  /** Other platforms' context fields (Next.js passes `{ params }`), ignored. */
-  readonly [key: string]: unknown;
+/**
+ * The per-request context some platforms pass as the handler's second argument: Cloudflare
+ * Workers' `ctx` (its `waitUntil` is used), Next.js's `{ params }` (ignored). Any object is
+ * accepted, so a platform's own context type (an interface such as Workers' `ExecutionContext`,
+ * which has no index signature) can be passed as it is.
+ */
+export type FetchContext =
+  | {
+      /** Extends the request's lifetime until the promise settles (Workers' `ctx.waitUntil`). */
+      waitUntil?(promise: Promise<unknown>): void;
+    }
+  | object;
+
+/** The context's `waitUntil`, bound to it, when it has one. */
+function waitUntilOf(context: FetchContext | undefined): WaitUntil | undefined {
+  const waitUntil = (context as { waitUntil?: unknown } | undefined)?.waitUntil;
+  return typeof waitUntil === "function"
+    ? (promise) => (waitUntil as WaitUntil).call(context, promise)
+    : undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -107,7 +120,7 @@ export function createFetchHandler(
 ): (request: Request, context?: FetchContext) => Promise<Response> {
   const run = createWebhookProcessor(requester, options);
   return async (request, context) => {
-    const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
+    const waitUntil = waitUntilOf(context) ?? options.waitUntil;
     const response = await run({
       method: request.method,
       url: request.url,
@@ -186,7 +199,7 @@ export function createFetchStatusHandler(
   if (options.waitUntil !== undefined && typeof options.waitUntil !== "function")
     throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
   return async (request, context) => {
-    const waitUntil = context?.waitUntil?.bind(context) ?? options.waitUntil;
+    const waitUntil = waitUntilOf(context) ?? options.waitUntil;
     const response = await run({
       method: request.method,
       url: request.url,

@@ -67,12 +67,23 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * Sends an email-address verification message: a button when `linkOrCode` is an `http(s)` URL,
- * otherwise the code itself. HTML and plain-text versions, in Russian; configured like
- * {@link sendEmail} (dry run in dev mode, where the log line shows the link or code).
+ * Sends an **email-address verification** message through Resend — not a review request: a helper
+ * for sign-up and "confirm your email" flows in the same app, kept from the email module the
+ * project started with. The review requests themselves go through `createReviewRequester` with an
+ * email channel (`createResendClient`).
+ *
+ * The email is in Russian, HTML and plain text: a greeting (with `productName` when given), then a
+ * "Подтвердить адрес" button with the link when `linkOrCode` is an `http(s)` URL, otherwise the
+ * one-time code itself; the validity (`expiresInMinutes`) when given; and a line saying to ignore
+ * the email if the address was not requested. The subject defaults to
+ * `"Подтверждение адреса электронной почты"`. Configured like {@link sendEmail}: `RESEND_API_KEY`
+ * and `RESEND_FROM` (read at call time) or `options`; without them (dev mode) it logs the email,
+ * address masked, with the link or code, and resolves `{ dryRun: true }`.
  *
  * @param to - The address to verify.
  * @param linkOrCode - Verification URL, or a one-time code.
+ * @param options - Subject, product name, validity, idempotency key, and any {@link EmailConfig}.
+ * @throws {ValidationError} when `linkOrCode` is empty or not a string.
  *
  * @example
  * await sendVerificationEmail("anna@mail.ru", "https://kofe.ru/verify?token=…", { productName: "Кофейня" })

@@ -23,6 +23,7 @@ export type OtzovikErrorCode =
   | "invalid_ttl"
   | "invalid_job"
   | "account_mismatch"
+  | "lookup_failed"
   | "store_closed"
   | "store_full"
   | "store_unavailable"

@@ -20,6 +20,8 @@ export const DEFAULT_DEDUPE_TTL_MS = 90 * DAY_MS;
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
   60_000, 600_000, 3_600_000,
 ]);
+/** Default {@link RequesterOptions.maxSmsSegments}: one segment. */
+export const DEFAULT_MAX_SMS_SEGMENTS = 1;
 /** Default email subject. */
 export const DEFAULT_SUBJECT = "{business}: оцените нас";
 
@@ -62,6 +64,8 @@ export interface RequesterConfig {
   readonly timing: Timing;
   /** The requester's message. */
   readonly message: Render;
+  /** The most SMS segments a message should take before a warning, or `null` for no check. */
+  readonly maxSmsSegments: number | null;
   /** Channels in fallback order. */
   readonly channels: readonly Channel[];
   /** Sources by name: the built-in ones and `options.sources`. */
@@ -143,6 +147,10 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
           : quietWindow(options.quietHours ?? DEFAULT_QUIET_HOURS),
     },
     message: compileTemplate(options.message ?? DEFAULT_MESSAGE, "message"),
+    maxSmsSegments:
+      options.maxSmsSegments === false
+        ? null
+        : (options.maxSmsSegments ?? DEFAULT_MAX_SMS_SEGMENTS),
     channels: options.channels.map(compileChannel),
     sources,
     lookups,

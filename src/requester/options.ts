@@ -4,7 +4,7 @@ import { LOG_LEVELS } from "../core/logger.js";
 import { parseOptions } from "../core/options.js";
 import { countrySchema } from "../sources/options.js";
 import { sources as builtInSources } from "../sources/registry.js";
-import type { RequesterOptions } from "./types.js";
+import type { EmailChannel, RequesterOptions, SmsChannel, WhatsappChannel } from "./types.js";
 
 const DAY_MS = 86_400_000;
 const sourceNames = Object.keys(builtInSources);
@@ -96,6 +96,10 @@ const schema = z.object({
   dedupeTtlMs: z.optional(duration(3650 * DAY_MS).check(z.minimum(1))),
   amocrm: z.optional(hasMethod("getLeadPhone")),
   lookups: z.optional(z.record(z.string(), z.unknown())),
+  lookupPhone: z.optional(fn),
+  maxSmsSegments: z.optional(
+    z.union([z.literal(false), z.number().check(z.int(), z.minimum(1, "must be at least 1"))]),
+  ),
   pinTenantAccounts: z.optional(z.boolean()),
   sources: z.optional(
     z.array(
@@ -121,8 +125,125 @@ const schema = z.object({
   onScheduled: z.optional(fn),
   onSkipped: z.optional(fn),
   onFailed: z.optional(fn),
+  onDelivered: z.optional(fn),
+  onUndelivered: z.optional(fn),
   now: z.optional(fn),
 });
+
+/** Every option of {@link RequesterOptions}: typed, so a new option cannot be forgotten here. */
+const KNOWN_OPTIONS: Readonly<Record<keyof RequesterOptions, true>> = {
+  keys: true,
+  business: true,
+  reviewUrl: true,
+  tenantId: true,
+  resolveTenant: true,
+  channels: true,
+  message: true,
+  maxSmsSegments: true,
+  store: true,
+  hashSecret: true,
+  scheduler: true,
+  delayMs: true,
+  quietHours: true,
+  frequencyCapMs: true,
+  retryDelaysMs: true,
+  dedupeTtlMs: true,
+  amocrm: true,
+  lookups: true,
+  lookupPhone: true,
+  pinTenantAccounts: true,
+  sources: true,
+  parse: true,
+  defaultCountry: true,
+  dryRun: true,
+  logger: true,
+  logLevel: true,
+  onSent: true,
+  onScheduled: true,
+  onSkipped: true,
+  onFailed: true,
+  onDelivered: true,
+  onUndelivered: true,
+  now: true,
+};
+
+/** The options of each channel type, typed like {@link KNOWN_OPTIONS}. */
+const KNOWN_CHANNEL_OPTIONS = {
+  sms: { type: true, client: true } satisfies Record<keyof SmsChannel, true>,
+  whatsapp: { type: true, client: true, template: true } satisfies Record<
+    keyof WhatsappChannel,
+    true
+  >,
+  email: { type: true, client: true, subject: true } satisfies Record<keyof EmailChannel, true>,
+} as const;
+
+/** Edit distance (insertions, deletions, substitutions, swaps of neighbours), case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const rows: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min(
+        (above[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (above[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) {
+        best = Math.min(best, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row[j] = best;
+    }
+  }
+  return (rows[x.length] as number[])[y.length] as number;
+}
+
+/**
+ * The known name nearest to `name`: the shortest one it begins (`delay` → `delayMs`), else the
+ * closest within a third of its length (at least 2 edits), or `null`.
+ */
+export function nearestName(name: string, known: readonly string[]): string | null {
+  const lower = name.toLowerCase();
+  if (lower.length >= 3) {
+    const extended = known.filter((k) => k.toLowerCase().startsWith(lower));
+    if (extended.length > 0) return extended.reduce((a, b) => (a.length <= b.length ? a : b));
+  }
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * Refuses keys of `value` that are not in `known`, so a misspelt option (`delay: "2h"`) fails at
+ * start-up instead of silently doing nothing.
+ *
+ * @throws ConfigError ``Unknown option `delay`: did you mean `delayMs`?``
+ */
+function rejectUnknownKeys(value: object, known: readonly string[], prefix = ""): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    // Option names are ours to quote; a key as long as a secret is cut (it is only a name).
+    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+    const near = nearestName(key, known);
+    const hint =
+      near === null
+        ? `the options are ${known.map((k) => `\`${k}\``).join(", ")}.`
+        : `did you mean \`${prefix}${near}\`?`;
+    throw new ConfigError(`Unknown option \`${prefix}${shown}\`: ${hint}`);
+  }
+}
 
 /**
  * Validates {@link RequesterOptions}; throws a {@link ConfigError} naming the first wrong option.
@@ -130,6 +251,18 @@ const schema = z.object({
 export function validateRequesterOptions(options: RequesterOptions): void {
   if (typeof options !== "object" || options === null) {
     throw new ConfigError("createReviewRequester() needs an options object.");
+  }
+  rejectUnknownKeys(options, Object.keys(KNOWN_OPTIONS));
+  if (Array.isArray(options.channels)) {
+    for (const [i, spec] of options.channels.entries()) {
+      const known =
+        typeof spec === "object" && spec !== null
+          ? KNOWN_CHANNEL_OPTIONS[spec.type as keyof typeof KNOWN_CHANNEL_OPTIONS]
+          : undefined;
+      if (known && Object.hasOwn(KNOWN_CHANNEL_OPTIONS, spec.type)) {
+        rejectUnknownKeys(spec, Object.keys(known), `channels.${i}.`);
+      }
+    }
   }
   parseOptions(schema, options, { label: "Invalid option" });
   if (!options.keys && !options.resolveTenant) {

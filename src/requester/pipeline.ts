@@ -1,4 +1,5 @@
 import { ConfigError, errorMessage, OtzovikError } from "../core/errors.js";
+import { type NormalizedPhone, normalizePhone } from "../core/phone.js";
 import { randomSecret } from "../core/secret.js";
 import type { ScheduledJob } from "../schedulers/types.js";
 import { reportableEvent } from "../sources/event.js";
@@ -77,8 +78,28 @@ function baseOf(tenantId: string, order: Order): OutcomeBase {
   return { tenantId, source: order.source, orderId: order.id, phone: order.phone };
 }
 
-/** A parsed webhook event as an {@link Order} of its source. */
-function orderOf(source: Source, event: ParsedEvent): Order {
+/**
+ * The lookup of an event the parser skipped only for `no_phone`, when a `lookupPhone` hook may
+ * find the phone (R-Keeper White Server `OrderStatusChanged`): `"<source>_order"`, by the event's
+ * id. `null` for any other event, and for one without an id (nothing to look up by).
+ */
+function noPhoneLookup(event: ParsedEvent): PhoneLookup | null {
+  if (event.shouldSend || event.reason !== "no_phone" || event.id === null) return null;
+  return {
+    kind: `${event.source}_order`,
+    leadId: event.id,
+    subdomain: null,
+    baseUrl: null,
+    type: event.type,
+    status: event.status,
+  };
+}
+
+/**
+ * A parsed webhook event as an {@link Order} of its source. `hook`: a `lookupPhone` is set, so an
+ * event with a `lookup` is looked up whatever its source, as is one skipped only for `no_phone`.
+ */
+function orderOf(source: Source, event: ParsedEvent, hook = false): Order {
   return {
     source: source.name,
     id: event.id,
@@ -86,7 +107,16 @@ function orderOf(source: Source, event: ParsedEvent): Order {
     email: event.email,
     name: event.customerName,
     account: event.accountId,
-    lookup: event.phone === null && source.lookup ? event.lookup : null,
+    lookup:
+      event.phone !== null
+        ? null
+        : event.shouldSend
+          ? source.lookup || hook
+            ? event.lookup
+            : null
+          : hook
+            ? noPhoneLookup(event)
+            : null,
     fallbackKey: () => {
       try {
         return JSON.stringify(event.raw) ?? String(event.phone);
@@ -119,12 +149,36 @@ export function createPipeline(
   /** `false` when the scheduler only enqueues: then every send is scheduled, none sent here. */
   const sendsHere = config.scheduler.runsJobs !== false;
 
-  /** Looks a phone up through the job's source, with the tenant's client (else the requester's). */
-  async function lookupPhone(job: SendJob, lookup: PhoneLookup, plan: TenantPlan) {
+  /** The event a lookup is asked about, as the job keeps it (no body: `raw` is `null`). */
+  function lookupEvent(job: SendJob, lookup: PhoneLookup): ParsedEvent {
+    return {
+      source: job.source,
+      type: typeof lookup.type === "string" ? lookup.type : null,
+      id: job.orderId,
+      status: typeof lookup.status === "string" ? lookup.status : null,
+      phone: null,
+      shouldSend: true,
+      reason: null,
+      detail: null,
+      customerName: job.name,
+      email: job.email,
+      accountId: job.account,
+      lookup,
+      raw: null,
+    };
+  }
+
+  /**
+   * The built-in lookup: through the job's source's `lookup` (amoCRM's API), with the
+   * tenant's client (else the requester's).
+   */
+  async function sourceLookup(job: SendJob, lookup: PhoneLookup, plan: TenantPlan) {
     const source = findSource(config.sources, job.source);
     const definition = source?.lookup;
     if (!source || !definition) {
-      throw new ConfigError(`Source ${JSON.stringify(job.source)} cannot look phones up.`);
+      throw new ConfigError(
+        `Source ${JSON.stringify(job.source)} cannot look phones up: pass \`lookupPhone\` to find them yourself.`,
+      );
     }
     const client = plan.lookups[definition.option];
     if (client === undefined || !definition.isClient(client)) {
@@ -150,22 +204,40 @@ export function createPipeline(
         );
       }
     }
-    const event: ParsedEvent = {
-      source: job.source,
-      type: null,
-      id: job.orderId,
-      status: null,
-      phone: null,
-      shouldSend: true,
-      reason: null,
-      detail: null,
-      customerName: job.name,
-      email: job.email,
-      accountId: null,
-      lookup,
-      raw: null,
-    };
-    return definition.phone(event, client);
+    return definition.phone(lookupEvent(job, lookup), client);
+  }
+
+  /**
+   * Looks a phone up: the `lookupPhone` hook when given (it may call the built-in lookup), the
+   * built-in lookup otherwise. What it finds is normalised like a parsed phone; a hook's own
+   * failure becomes a retryable `lookup_failed` error (an `OtzovikError` it throws is kept).
+   */
+  async function lookupPhone(
+    job: SendJob,
+    lookup: PhoneLookup,
+    plan: TenantPlan,
+  ): Promise<NormalizedPhone> {
+    const builtIn = () => sourceLookup(job, lookup, plan);
+    const hook = options.lookupPhone;
+    let found: unknown;
+    if (hook === undefined) found = await builtIn();
+    else {
+      try {
+        found = await hook(lookupEvent(job, lookup), {
+          tenantId: job.tenant.id,
+          attempt: job.attempt,
+          sourceLookup: builtIn,
+        });
+      } catch (error) {
+        if (error instanceof OtzovikError) throw error;
+        throw new OtzovikError(
+          `The \`lookupPhone\` hook failed for a ${job.source} event: ${errorMessage(error)}`,
+          { code: "lookup_failed", provider: job.source, category: "retryable", cause: error },
+        );
+      }
+    }
+    if (found === null || found === undefined) return { phone: null, problem: "no_phone" };
+    return normalizePhone(found, config.defaultCountry);
   }
 
   /**
@@ -276,13 +348,16 @@ export function createPipeline(
     let begun = initialBegun;
     try {
       if (job.phone === null && job.lookup !== null) {
-        const phone = await lookupPhone(job, job.lookup, plan);
+        const { phone, problem } = await lookupPhone(job, job.lookup, plan);
         if (phone === null) {
-          await ledger.recordSkipped(job.ref.dedupeKey, "no_phone");
+          const reason = problem ?? "no_phone";
+          await ledger.recordSkipped(job.ref.dedupeKey, reason);
           return skipped(
             jobBase(job),
-            "no_phone",
-            "the phone could not be looked up: no contact with a valid phone",
+            reason,
+            reason === "invalid_phone"
+              ? "the phone looked up is not a valid phone number"
+              : "the phone could not be looked up: no contact with a valid phone",
           );
         }
         when = sendTime(
@@ -323,8 +398,9 @@ export function createPipeline(
         `Unknown source ${JSON.stringify(String(sourceName)).slice(0, 80)}: use one of ${Object.keys(config.sources).join(", ")}.`,
       );
     }
-    const tenant = await tenants.authenticate(handleOptions?.key);
-    if (!tenant) {
+    const key = handleOptions?.key;
+    const tenant = await tenants.authenticate(key, source.name);
+    if (!tenant || typeof key !== "string") {
       logger.warn("webhook rejected: missing or unknown key", { source: source.name });
       return {
         authorized: false,
@@ -333,27 +409,46 @@ export function createPipeline(
       };
     }
     const parsed = source.parse(body, options.parse?.[source.name as keyof typeof options.parse]);
+    // Ids of every source (a user's own too) are capped and cleaned before they are logged.
+    const parsedEvents = parsed.events.map(reportableEvent);
+    // Each account (branch) the events name gets its own settings: one `resolveTenant` call per
+    // account, all before anything is claimed (a call that throws claims nothing).
+    const accounts = new Map<string, Promise<TenantSettings>>();
+    const owners = await Promise.all(
+      parsedEvents.map((event) =>
+        event.accountId === null
+          ? tenant
+          : tenants.branch(key, tenant, source.name, event.accountId, accounts),
+      ),
+    );
     // A tenant's broken settings fail its events without claiming anything.
-    let plan: TenantPlan | null = null;
-    let planError: unknown = null;
-    try {
-      plan = tenants.plan(tenant);
-    } catch (error) {
-      planError = error;
-    }
+    const plans = new Map<TenantSettings, { plan: TenantPlan } | { error: unknown }>();
+    const planOf = (owner: TenantSettings) => {
+      let entry = plans.get(owner);
+      if (entry === undefined) {
+        try {
+          entry = { plan: tenants.plan(owner) };
+        } catch (error) {
+          entry = { error };
+        }
+        plans.set(owner, entry);
+      }
+      return entry;
+    };
     if (handleOptions?.signal?.aborted) throw abandoned();
+    const hook = options.lookupPhone !== undefined;
     // Events are claimed concurrently: copies of one order in one body (iiko's Delivered and
     // Closed) still resolve to one claim, the store's claim being atomic.
     const settled = await Promise.allSettled(
-      parsed.events.map(async (parsedEvent): Promise<ClaimStep> => {
-        // Ids of every source (a user's own too) are capped and cleaned before they are logged.
-        const event = reportableEvent(parsedEvent);
-        const order = orderOf(source, event);
-        if (!event.shouldSend) {
-          return skipped(baseOf(tenant.id, order), event.reason ?? "invalid_payload", event.detail);
+      parsedEvents.map(async (event, i): Promise<ClaimStep> => {
+        const owner = owners[i] ?? tenant;
+        const order = orderOf(source, event, hook);
+        if (!event.shouldSend && order.lookup === null) {
+          return skipped(baseOf(owner.id, order), event.reason ?? "invalid_payload", event.detail);
         }
-        if (plan === null) return failed(baseOf(tenant.id, order), planError);
-        return claim(tenant.id, plan, order);
+        const entry = planOf(owner);
+        if ("error" in entry) return failed(baseOf(owner.id, order), entry.error);
+        return claim(owner.id, entry.plan, order);
       }),
     );
     const unanswered = settled.flatMap((s) =>

@@ -24,7 +24,7 @@ let processSecret: string | null = null;
  * For each event of a webhook it authenticates the key (constant time), parses the body, claims
  * the order atomically in the store (one request per tenant, source and order id, however many
  * copies arrive) together with the opt-out check and the per-phone frequency cap, looks up a
- * missing phone (amoCRM), waits out the delay and quiet hours (through the scheduler), renders the
+ * missing phone (amoCRM, or your `lookupPhone`), waits out the delay and quiet hours (through the scheduler), renders the
  * message and sends it over the channels in fallback order. Every event ends in exactly one
  * outcome: `sent`, `scheduled`, `skipped` (with a reason) or `failed` (with the error); a failure
  * before anything was sent releases the claims so a retried webhook can try again.

@@ -4,6 +4,7 @@ import { jobBase, type SendJob } from "./job.js";
 import type { Ledger } from "./ledger.js";
 import { failed, notBegun, skipped } from "./outcomes.js";
 import type { Fail } from "./retry.js";
+import { createSmsLengthCheck } from "./sms-length.js";
 import type { TemplateVars } from "./template.js";
 import type { TenantPlan } from "./tenants.js";
 import type { Outcome } from "./types.js";
@@ -23,6 +24,7 @@ export function createSendNow(
   idempotencyKey: (job: SendJob) => Promise<string>,
 ): SendNow {
   let dryRunCounter = 0;
+  const checkSmsLength = createSmsLengthCheck(config.logger, config.maxSmsSegments);
 
   return async (job, plan, begun) => {
     const base = jobBase(job);
@@ -40,6 +42,7 @@ export function createSendNow(
         source: job.source,
       };
       const text = plan.message(vars);
+      checkSmsLength(job, plan, text);
       const to = { phone: job.phone, email: job.email };
       if (config.dryRun) {
         const channel = plan.channels.find((c) => reaches(c, to));

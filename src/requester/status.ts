@@ -30,6 +30,16 @@ export function statusProvider(name: string): string {
   return statusProviderOf(name) ?? String(name).trim().toLowerCase();
 }
 
+/**
+ * How long a failure status for a message the store does not know yet waits before it is read
+ * again, once per webhook. A provider may report a failure before its own answer to the send has
+ * been recorded (one store write after the answer, longer on a loaded machine); without a second
+ * look that failure would be taken for another system's message and its fallback never sent.
+ * Longer than that window, well under a provider's patience and the adapters' default
+ * `answerTimeoutMs` (1.5 s; past it the answer is 503 and the provider's retry finds the message).
+ */
+export const UNRECORDED_STATUS_WAIT_MS = 1_000;
+
 /** A fallback to run once the webhook is answered. */
 interface Fallback {
   readonly job: SendJob;
@@ -87,9 +97,15 @@ export function createHandleStatus(
     update: StatusUpdate,
     tenantId: string | null,
     outcomes: (StatusOutcome | Outcome)[],
+    unrecorded: StatusUpdate[] | null,
   ): Promise<Fallback | null> {
     const message = await ledger.findMessage(update.provider, update.messageId);
     const meta = { provider: update.provider, messageId: update.messageId, event: update.event };
+    if (message === null && unrecorded !== null && update.meaning === "undelivered") {
+      // Perhaps ours, its send not recorded yet: read again after UNRECORDED_STATUS_WAIT_MS.
+      unrecorded.push(update);
+      return null;
+    }
     if (message === null) {
       logger.debug(
         "status for an unknown message (not sent by otzovik, or older than 7 days)",
@@ -254,9 +270,17 @@ export function createHandleStatus(
         );
       // Recorded before the answer: a provider told "received" does not send it again.
       try {
+        const unrecorded: StatusUpdate[] = [];
         for (const update of reading.updates) {
-          const fallback = await apply(update, tenantId, outcomes);
+          const fallback = await apply(update, tenantId, outcomes, unrecorded);
           if (fallback) fallbacks.push(fallback);
+        }
+        if (unrecorded.length > 0) {
+          await new Promise((resolve) => setTimeout(resolve, UNRECORDED_STATUS_WAIT_MS));
+          for (const update of unrecorded) {
+            const fallback = await apply(update, tenantId, outcomes, null);
+            if (fallback) fallbacks.push(fallback);
+          }
         }
       } catch (error) {
         // The store failed mid-way: the caller answers 503 and the provider sends the webhook

@@ -24,9 +24,17 @@ export type TextTemplate = string | ((vars: TemplateVars) => string);
 /** A compiled template: variables in, text out. */
 export type Render = (vars: TemplateVars) => string;
 
-/** The default review request: short enough for one Cyrillic SMS segment with a short link. */
-export const DEFAULT_MESSAGE =
-  "Спасибо, что выбрали {business}! Будем рады вашему отзыву: {reviewUrl}";
+/**
+ * The default review request: `"{business}: спасибо! Оставьте отзыв: {reviewUrl}"`.
+ *
+ * The name is a heading, so the text reads right whatever the name (no case to inflect), and it
+ * says nothing of an order or a visit, so it fits a restaurant, a delivery, a salon, a clinic or
+ * a shop alike. With a 15-character name and a 22-character link (`https://clck.ru/3FaBcD`) it is
+ * 64 characters: one Cyrillic (UCS-2) SMS segment of 70, with 6 to spare. A full Yandex Maps or
+ * 2GIS review link (50–60 characters) makes it two segments, each billed as one SMS: use a short
+ * link (your own domain's redirect, or a shortener).
+ */
+export const DEFAULT_MESSAGE = "{business}: спасибо! Оставьте отзыв: {reviewUrl}";
 
 const VARIABLES: readonly (keyof TemplateVars)[] = [
   "name",

@@ -33,8 +33,29 @@ export interface TenantPlan {
 
 /** Tenants: who a key belongs to, and their settings resolved over the requester's. */
 export interface Tenants {
-  /** The tenant a webhook key belongs to, or `null` for a missing or unknown key. */
-  authenticate(key: string | null | undefined): Promise<TenantSettings | null>;
+  /**
+   * The tenant a webhook key belongs to, or `null` for a missing or unknown key: `resolveTenant`
+   * asked with the key alone (`accountId: null`).
+   *
+   * @param source - The webhook's source, or `null` when no webhook is read.
+   */
+  authenticate(
+    key: string | null | undefined,
+    source?: string | null,
+  ): Promise<TenantSettings | null>;
+  /**
+   * The settings of the account (branch) an event names, for an authenticated key: what
+   * `resolveTenant` gives for `{ source, accountId }`, or the key's own settings when it gives
+   * `null` (and always with static keys). One call per account per request: `cache` is the
+   * request's.
+   */
+  branch(
+    key: string,
+    keyTenant: TenantSettings,
+    source: string,
+    accountId: string,
+    cache: Map<string, Promise<TenantSettings>>,
+  ): Promise<TenantSettings>;
   /** The tenant id for `optOut()`/`isOptedOut()`: the given id, the key's tenant, or the static one. */
   idFor(opts: { key?: string | null; tenantId?: string } | undefined): Promise<string>;
   /**
@@ -80,15 +101,22 @@ export function createTenants(config: RequesterConfig): Tenants {
   const recent = new Map<string, TenantSettings>();
   const quietWindows = new Map<string, QuietWindow>();
 
-  async function authenticate(key: string | null | undefined): Promise<TenantSettings | null> {
-    if (typeof key !== "string" || key === "") return null;
-    if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
-    const tenant = (await options.resolveTenant?.(key)) ?? null;
+  /** Remembers a tenant's latest settings when they hold lookup clients (for scheduled jobs). */
+  function remember(tenant: TenantSettings | null): TenantSettings | null {
     if (tenant && typeof tenant.id === "string" && (tenant.lookups || tenant.amocrm)) {
       if (recent.size >= CACHE_LIMIT * 10 && !recent.has(tenant.id)) recent.clear();
       recent.set(tenant.id, tenant);
     }
     return tenant;
+  }
+
+  async function authenticate(
+    key: string | null | undefined,
+    source: string | null = null,
+  ): Promise<TenantSettings | null> {
+    if (typeof key !== "string" || key === "") return null;
+    if (staticTenant) return (await matchKey(key)) >= 0 ? staticTenant : null;
+    return remember((await options.resolveTenant?.(key, { source, accountId: null })) ?? null);
   }
 
   function timingOf(tenant: TenantSettings): Timing {
@@ -112,6 +140,18 @@ export function createTenants(config: RequesterConfig): Tenants {
   return {
     static: staticTenant,
     authenticate,
+
+    branch(key, keyTenant, source, accountId, cache) {
+      const resolve = options.resolveTenant;
+      if (staticTenant || !resolve) return Promise.resolve(keyTenant);
+      let settings = cache.get(accountId);
+      if (settings === undefined) {
+        settings = (async () =>
+          remember((await resolve(key, { source, accountId })) ?? null) ?? keyTenant)();
+        cache.set(accountId, settings);
+      }
+      return settings;
+    },
 
     async idFor(opts) {
       if (opts?.tenantId) return opts.tenantId;

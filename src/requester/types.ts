@@ -8,12 +8,13 @@ import type { Scheduler } from "../schedulers/types.js";
 import type { AmocrmPhoneLookup } from "../sources/amocrm/client.js";
 import type { ParserOptions } from "../sources/registry.js";
 import type { Source } from "../sources/source.js";
-import type { SourceName } from "../sources/types.js";
+import type { LookupPhone, SourceName } from "../sources/types.js";
 import type { StatusAnswer, StatusRequest } from "../status/types.js";
 import type { Store } from "../stores/types.js";
 import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
 
+export type { LookupPhone, LookupPhoneContext } from "../sources/types.js";
 export type { AmocrmPhoneLookup, ParserOptions };
 
 /** A source name: a built-in one, or the name of one of your `sources`. */
@@ -103,6 +104,27 @@ export interface TenantSettings {
   readonly accounts?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What {@link RequesterOptions.resolveTenant} is asked about besides the key: the source of the
+ * webhook and the account (branch) its event names, so one key per chain can give each branch
+ * its own business name and review link.
+ */
+export interface TenantContext {
+  /**
+   * The source of the webhook (`"iiko"`, `"rkeeper"`, `"yclients"`, `"amocrm"`, yours), or `null`
+   * when no webhook is read: `authenticate()`, `request()`, `optOut()`, `isOptedOut()` and status
+   * webhooks.
+   */
+  readonly source: SourceId | null;
+  /**
+   * The account the event names ({@link ParsedEvent.accountId}): iiko `organizationId`, R-Keeper
+   * `restaurantId` (White Server: `objectId`), YCLIENTS `company_id`, amoCRM `account[id]` (its
+   * subdomain when the body has no id). `null` for the key alone: the call that authenticates a
+   * webhook, and every call without a webhook.
+   */
+  readonly accountId: string | null;
+}
+
 /** Options of {@link createReviewRequester}. */
 export interface RequesterOptions {
   /** Webhook keys accepted (several for rotation). Either this with `business`/`reviewUrl`, or `resolveTenant`. */
@@ -113,12 +135,40 @@ export interface RequesterOptions {
   readonly reviewUrl?: string;
   /** Tenant id with static `keys`. Default `"default"`. */
   readonly tenantId?: string;
-  /** Multi-tenant: the business a webhook key belongs to, or `null` for an unknown key. */
-  readonly resolveTenant?: (key: string) => Promise<TenantSettings | null> | TenantSettings | null;
+  /**
+   * Multi-tenant: the business a webhook key belongs to, or `null` for an unknown key.
+   *
+   * A webhook is authenticated by one call with `{ source, accountId: null }`: `null` then is an
+   * unknown key (401), and nothing else is asked. Then, for each account the body's events name
+   * (iiko `organizationId`, R-Keeper restaurant, YCLIENTS `company_id`, amoCRM account), one call
+   * with `{ source, accountId }` (once per account per request, whatever the number of events):
+   * its settings are that branch's (its `business`, `reviewUrl`, `message`…); `null` keeps the
+   * key's own. So one key per chain is enough. A branch's `id` decides what it shares: the same
+   * `id` as the chain shares one opt-out list, frequency cap and dedupe; its own `id` makes it a
+   * business of its own. A function of the key alone (`(key) => …`) works as before: it is asked
+   * again per account and returns the key's settings. A call that throws fails the whole request
+   * before anything is claimed (adapters answer 503, the sender retries).
+   */
+  readonly resolveTenant?: (
+    key: string,
+    context: TenantContext,
+  ) => Promise<TenantSettings | null> | TenantSettings | null;
   /** Where to send, in fallback order. */
   readonly channels: readonly ChannelSpec[];
-  /** Message text template. Default {@link DEFAULT_MESSAGE}. */
+  /**
+   * Message text template. Default {@link DEFAULT_MESSAGE}: `"{business}: спасибо! Оставьте
+   * отзыв: {reviewUrl}"`, one Cyrillic SMS segment with a name of up to 15 characters and a link
+   * of up to 22 (see {@link smsSegments}).
+   */
   readonly message?: TextTemplate;
+  /**
+   * The most SMS segments a review request should take (each segment is billed as one SMS; a
+   * Cyrillic text has 70 characters in one segment, 67 per segment once split). A rendered SMS
+   * that is longer is still sent, and a warning is logged once per template and business (naming
+   * the tenant, the segments and the encoding): shorten the business name, the link or the
+   * template. A positive integer, or `false` for no check. Default 1.
+   */
+  readonly maxSmsSegments?: number | false;
   /** Key-value store for dedupe, caps and opt-outs. Default `memoryStore()`. */
   readonly store?: Store;
   /**
@@ -150,6 +200,25 @@ export interface RequesterOptions {
   readonly amocrm?: AmocrmPhoneLookup;
   /** Lookup clients by the option their source reads (a custom source's `lookup.option`). */
   readonly lookups?: Readonly<Record<string, unknown>>;
+  /**
+   * Finds the phone of an event that would send but carries none, such as R-Keeper White Server
+   * `OrderStatusChanged` (which never carries the guest's phone: look the order up by
+   * `event.id`, its `orderGuid`, in your r_k database or API) or an amoCRM won lead.
+   *
+   * Called for events with a {@link ParsedEvent.lookup} (amoCRM) and, when this is set, for events
+   * the parser skipped only for `no_phone` (the parse results themselves do not change). It is
+   * called after the order is claimed (so once per order, however many copies of the webhook
+   * arrive), before the delay (the scheduled send keeps the phone; a retry asks again), with the
+   * event as the job keeps it (`raw` is `null`). The phone
+   * it returns is normalised and checked like a parsed one (`"8 916 …"` with `defaultCountry`);
+   * `null` skips the event (`no_phone`), an invalid number skips it (`invalid_phone`), and a throw
+   * fails it with a retryable `lookup_failed` error (retried by `retryDelaysMs`; an
+   * `OtzovikError` it throws is kept as it is). `context.sourceLookup()` runs the built-in lookup
+   * (amoCRM's API through `amocrm`), for a hook that handles some sources itself. Without this
+   * option the built-in lookup alone is used; {@link amocrmPhoneLookup} is the amoCRM lookup as
+   * such a function.
+   */
+  readonly lookupPhone?: LookupPhone;
   /**
    * With `resolveTenant`, a requester-level `amocrm`/`lookups` client would let any business's
    * webhook key look leads up in the client's account, so it is refused unless this is `true`:
@@ -339,7 +408,10 @@ export interface Unauthorized {
 export interface Handled {
   /** Always `true`. */
   readonly authorized: true;
-  /** The business it belongs to. */
+  /**
+   * The business the key belongs to. With `resolveTenant`, an event of a branch with its own `id`
+   * names that id in its outcome.
+   */
   readonly tenantId: string;
   /** One outcome per event of the body, in order. */
   readonly outcomes: readonly Outcome[];

@@ -63,7 +63,7 @@ const eventSchema = z.object({
   eventInfo: z.nullish(
     z.object({ id: optId, organizationId: optText, creationStatus: optText, order }),
   ),
-  // Shapes from the original integration notes, still sent by existing users.
+  // Legacy shapes from earlier otzovik docs, still sent by existing users.
   order,
   deliveryOrder: order,
   customer,
@@ -156,8 +156,8 @@ function parseEvent(raw: unknown, options: ReturnType<typeof iikoOptions.resolve
  * An order event sends when its order was created (`creationStatus: "Success"`), is not deleted or
  * cancelled, and its status is final (`Delivered`/`Closed` for deliveries, `Closed` for tables).
  * The phone is `eventInfo.order.phone`; courier, operator, waiter and reservation phones are
- * never used. The order id is `eventInfo.id`. A single event object (the shape of the original
- * integration notes, with `order.customer.phone`) is accepted too.
+ * never used. The order id is `eventInfo.id`. A single event object (the legacy shape of earlier
+ * otzovik docs, with `order.customer.phone`) is accepted too.
  *
  * Never throws for any body; invalid `options` throw a {@link ConfigError}.
  *

@@ -100,7 +100,7 @@ function parseDeliveryOrder(
   );
 }
 
-/** The original integration notes' shape: `{ order: { status, customer | client: { phone } } }`. */
+/** The legacy shape of earlier otzovik docs: `{ order: { status, customer | client: { phone } } }`. */
 function parseNotesOrder(body: Record<string, unknown>, o: Resolved): ParsedEvent {
   const order = own(body, "order");
   const person = ownAny(order, ["customer", "client"]) ?? ownAny(body, ["customer", "client"]);
@@ -178,7 +178,7 @@ function parseOne(raw: unknown, o: Resolved): ParsedEvent {
  *
  * The push body is not published by UCS, so every documented order shape is accepted: the r_k
  * Delivery order model (`{ result: { orderId, orderStatusId, orderStatusName, guest: { phone } } }`
- * or unwrapped, `Id`/`ID` key casing alike), the original integration notes' `{ order: { status,
+ * or unwrapped, `Id`/`ID` key casing alike), the legacy `{ order: { status,
  * customer | client: { phone } } }`, and White Server `OrderStatusChanged` events (which carry no
  * phone and so never send). A status is final by id where the body has one (11 Выполнен,
  * 13 Доставлен), by name otherwise. A JSON array of such orders gives one event each.

@@ -73,6 +73,35 @@ export interface ParsedEvent {
   readonly raw: unknown;
 }
 
+/** What a {@link LookupPhone} function is told besides the event. */
+export interface LookupPhoneContext {
+  /** The tenant (business) the event belongs to. */
+  readonly tenantId: string;
+  /** 1 for the first attempt, 2 for the first retry… */
+  readonly attempt: number;
+  /**
+   * The source's built-in lookup: amoCRM's API through the requester's `amocrm` option (or the
+   * tenant's own client), for an event with `lookup.kind === "amocrm_lead"`. Rejects with a
+   * `ConfigError` when the event's source has no built-in lookup or no client is configured.
+   */
+  readonly sourceLookup: () => Promise<string | null>;
+}
+
+/**
+ * Finds the phone of an event that would send but carries none (the requester's `lookupPhone`
+ * option). Returns the phone (any common format; it is normalised and checked), or `null` when
+ * there is none.
+ *
+ * @param event - The event: `source`, `id`, `accountId`, `customerName`, `email` and `lookup`
+ *   (`kind` `"amocrm_lead"` with `leadId` for amoCRM; `"<source>_order"` with `leadId` = the
+ *   order id for an event skipped for `no_phone`, e.g. `"rkeeper_order"`); `raw` is `null`.
+ * @param context - The tenant, the attempt, and the built-in lookup.
+ */
+export type LookupPhone = (
+  event: ParsedEvent,
+  context: LookupPhoneContext,
+) => Promise<string | null> | string | null;
+
 /** The result of every `parse*` function. */
 export interface ParseResult {
   /** `true` when at least one event should send. */

@@ -72,7 +72,7 @@ function whyNot(
   return null;
 }
 
-/** The record in any accepted envelope: `data` (real), `resource` object or `record` (original notes), or the body. */
+/** The record in any accepted envelope: `data` (real), `resource` object or `record` (legacy shapes), or the body. */
 function findRecord(body: Record<string, unknown>): unknown {
   const resource = own(body, "resource");
   if (isObj(resource)) return resource;
@@ -149,8 +149,8 @@ function parseEvent(body: Record<string, unknown>, o: Resolved): ParsedEvent {
  * event sends when `resource` is `"record"`, `status` is not `"delete"`, the record is not
  * deleted, and its `attendance` is 1 (client came; `visit_attendance` is used when `attendance`
  * is absent). YCLIENTS repeats `attendance: 1` on every edit of the record: deduplicate by record
- * id (the requester does). The phone is `data.client.phone`. The original integration notes'
- * `{ resource: { …record… }, webhook_type }` shape is accepted too.
+ * id (the requester does). The phone is `data.client.phone`. The legacy
+ * `{ resource: { …record… }, webhook_type }` shape of earlier otzovik docs is accepted too.
  *
  * Never throws for any body; invalid `options` throw a {@link ConfigError}.
  *

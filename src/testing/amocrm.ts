@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import {
   commonAnswer,
   createScenarioQueue,
@@ -8,6 +7,7 @@ import {
   type FakeRequest,
   recordRequest,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 
 /**
  * amoCRM API scenarios: `auth` (401), `payment_required` (402), `forbidden` (403), `not_found`
@@ -47,14 +47,14 @@ export interface FakeAmocrmOptions extends FakeOptions {
 
 /** amoCRM's error answers are RFC 7807 problem documents. */
 function problem(status: number, title: string, detail: string, headers = {}): Response {
-  return HttpResponse.json(
+  return Response.json(
     { title, type: `https://httpstatus.es/${status}`, status, detail },
     { status, headers: { "content-type": "application/problem+json", ...headers } },
   );
 }
 
 function hal(body: unknown): Response {
-  return new HttpResponse(JSON.stringify(body), {
+  return new Response(JSON.stringify(body), {
     headers: { "content-type": "application/hal+json" },
   });
 }
@@ -70,6 +70,7 @@ function hal(body: unknown): Response {
  * amo.enqueue("rate_limited") // the next request gets a 429
  */
 export function createFakeAmocrm(options: FakeAmocrmOptions = {}): FakeProvider<AmocrmScenario> {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? `https://${options.subdomain ?? "example"}.amocrm.ru`;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const notFound = options.notFoundStatus ?? 404;
@@ -86,7 +87,7 @@ export function createFakeAmocrm(options: FakeAmocrmOptions = {}): FakeProvider<
       case "not_found":
         return problem(404, "Not Found", "Not found");
       case "no_content":
-        return new HttpResponse(null, { status: 204 });
+        return new Response(null, { status: 204 });
       case "rate_limited":
         return problem(429, "Too Many Requests", "Too many requests", {
           "retry-after": String(retryAfter),
@@ -107,7 +108,7 @@ export function createFakeAmocrm(options: FakeAmocrmOptions = {}): FakeProvider<
     const found = /^\d+$/.test(id) && map && Object.hasOwn(map, id) ? map[id] : undefined;
     if (found === undefined)
       return notFound === 204
-        ? new HttpResponse(null, { status: 204 })
+        ? new Response(null, { status: 204 })
         : problem(404, "Not Found", "Not found");
     return found;
   }

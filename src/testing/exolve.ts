@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import {
   EXOLVE_BASE_URL,
   EXOLVE_DEFAULT_WHATSAPP_PATH,
@@ -7,13 +6,15 @@ import {
 import {
   commonAnswer,
   createScenarioQueue,
+  e164,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   rawJson,
   recordRequest,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 
 /**
  * Exolve scenarios. `success` answers `message_id` as an **unquoted** 18-digit number (to catch
@@ -46,7 +47,7 @@ const DESTINATION_ERROR =
   'invalid SendRequest.Destination: value does not match regex pattern "^[0-9]{11}$"';
 
 function grpcError(status: number, code: number, message: string, headers = {}): Response {
-  return HttpResponse.json({ code, message, details: [] }, { status, headers });
+  return Response.json({ code, message, details: [] }, { status, headers });
 }
 
 /**
@@ -54,7 +55,8 @@ function grpcError(status: number, code: number, message: string, headers = {}):
  * configured WhatsApp path (undocumented). Checks the Bearer key and that `destination` is 11
  * digits (400 with Exolve's regex message otherwise).
  */
-export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<ExolveScenario> {
+export function createFakeExolve(options: FakeExolveOptions = {}): FakeSender<ExolveScenario> {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? EXOLVE_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const first = BigInt(options.firstMessageId ?? "575976245313935471");
@@ -69,14 +71,14 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     if (!token || (options.apiKey !== undefined && token !== options.apiKey))
       return grpcError(401, 16, "unauthenticated");
     if (req.json === undefined)
-      return new HttpResponse("proto: syntax error (line 1:1): unexpected token", { status: 400 });
+      return new Response("proto: syntax error (line 1:1): unexpected token", { status: 400 });
     const destination = (req.json as { destination?: unknown }).destination;
     if (typeof destination !== "string" || !/^\d{11}$/.test(destination))
       return grpcError(400, 3, DESTINATION_ERROR);
     return null;
   }
 
-  async function answer(request: Request): Promise<Response> {
+  async function answer(request: Request, channel: "sms" | "whatsapp"): Promise<Response> {
     const req = await recordRequest(request);
     queue.requests.push(req);
     const scenario = queue.next();
@@ -89,7 +91,7 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
       case "bad_destination":
         return grpcError(400, 3, DESTINATION_ERROR);
       case "error_nested":
-        return HttpResponse.json({ error: { message: "Number does not exist" } }, { status: 400 });
+        return Response.json({ error: { message: "Number does not exist" } }, { status: 400 });
       case "rate_limited":
         return grpcError(429, 8, "too many requests", { "retry-after": String(retryAfter) });
       case "unavailable":
@@ -100,6 +102,12 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     const failed = checks(req);
     if (failed) return failed;
     if (scenario === "no_id") return rawJson("{}");
+    const sent = req.json as { destination: string; text?: unknown };
+    queue.accept({
+      channel,
+      to: e164(sent.destination),
+      text: typeof sent.text === "string" ? sent.text : "",
+    });
     const id = (first + counter).toString();
     counter += 1n;
     return rawJson(
@@ -107,10 +115,10 @@ export function createFakeExolve(options: FakeExolveOptions = {}): FakeProvider<
     );
   }
 
-  return queue.controls([
-    http.post(endpoint(base, EXOLVE_SMS_PATH), ({ request }) => answer(request)),
+  return queue.senderControls([
+    http.post(endpoint(base, EXOLVE_SMS_PATH), ({ request }) => answer(request, "sms")),
     http.post(endpoint(base, options.whatsappPath ?? EXOLVE_DEFAULT_WHATSAPP_PATH), ({ request }) =>
-      answer(request),
+      answer(request, "whatsapp"),
     ),
   ]);
 }

@@ -1,4 +1,5 @@
-import { delay, type HttpHandler, HttpResponse } from "msw";
+import type { HttpHandler } from "msw";
+import type { Channel } from "../providers/types.js";
 
 /** One request a fake provider received, for assertions. */
 export interface FakeRequest {
@@ -62,6 +63,36 @@ export interface FakeProvider<Name extends string> {
 }
 
 /**
+ * A message a fake provider accepted, in the terms of your test rather than the provider's fields.
+ */
+export interface SentMessage {
+  /** `"sms"`, `"whatsapp"` or `"email"`. */
+  readonly channel: Channel;
+  /** The recipient: a phone in E.164 (`"+79161234567"`), or for email the address (`"anna@mail.ru"`). */
+  readonly to: string;
+  /**
+   * What the recipient reads: an SMS's or WhatsApp text message's text; for a WhatsApp template,
+   * its name followed by its parameters' values in order (`"review_request: Анна | https://…"`,
+   * just the name when it has none); for an email, its `text` part, or its HTML with the tags
+   * removed and whitespace collapsed when it has no text part.
+   */
+  readonly text: string;
+}
+
+/** A fake provider that delivers messages: a {@link FakeProvider} that also lists what it accepted. */
+export interface FakeSender<Name extends string> extends FakeProvider<Name> {
+  /**
+   * The messages this fake accepted (answered with a message id) since it was created or last
+   * `reset()`, in order, one per recipient: what a customer would receive. Refused sends, the
+   * failure scenarios and SMS.ru `test=1` sends (never delivered) are not in it.
+   *
+   * @example
+   * expect(smsRu.sent()).toEqual([{ channel: "sms", to: "+79161234567", text: "Спасибо!" }])
+   */
+  sent(): SentMessage[];
+}
+
+/**
  * A status webhook as a fake provider builds it for a message it accepted: the request the provider
  * would send to your status route, signed. It is a `RequestInit`, so `fetch(url, webhook)` and
  * `new Request(url, webhook)` take it as it is; with supertest,
@@ -96,19 +127,19 @@ export async function commonAnswer(
 ): Promise<Response | null> {
   switch (name) {
     case "timeout":
-      await delay("infinite");
+      await new Promise<never>(() => {});
       return null;
     case "reset":
       throw systemError("ECONNRESET", -104, "read");
     case "refused":
       throw systemError("ECONNREFUSED", -111, "connect");
     case "non_json":
-      return new HttpResponse("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+      return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
         status: 502,
         headers: { "content-type": "text/html" },
       });
     case "proxy_429":
-      return new HttpResponse("<html><body>Too Many Requests</body></html>", {
+      return new Response("<html><body>Too Many Requests</body></html>", {
         status: 429,
         headers: { "content-type": "text/html", "retry-after": String(retryAfterSeconds) },
       });
@@ -144,34 +175,50 @@ export async function recordRequest(request: Request): Promise<FakeRequest> {
 export function createScenarioQueue<Name extends string>(onReset: () => void = () => {}) {
   const queue: Scenario<Name>[] = [];
   const requests: FakeRequest[] = [];
+  const sent: SentMessage[] = [];
   let fallback: Scenario<Name> = "success";
+  function controls(handlers: HttpHandler[]): FakeProvider<Name> {
+    const fake: FakeProvider<Name> = {
+      handlers,
+      requests,
+      enqueue(...scenarios) {
+        queue.push(...scenarios);
+        return fake;
+      },
+      setDefault(scenario) {
+        fallback = scenario;
+        return fake;
+      },
+      reset() {
+        queue.length = 0;
+        requests.length = 0;
+        sent.length = 0;
+        fallback = "success";
+        onReset();
+      },
+    };
+    return fake;
+  }
   return {
     requests,
+    /** Records a message the fake accepted, for {@link FakeSender.sent}. */
+    accept(message: SentMessage): void {
+      sent.push(message);
+    },
     next(): Scenario<Name> {
       return queue.shift() ?? fallback;
     },
-    controls(handlers: HttpHandler[]): FakeProvider<Name> {
-      const fake: FakeProvider<Name> = {
-        handlers,
-        requests,
-        enqueue(...scenarios) {
-          queue.push(...scenarios);
-          return fake;
-        },
-        setDefault(scenario) {
-          fallback = scenario;
-          return fake;
-        },
-        reset() {
-          queue.length = 0;
-          requests.length = 0;
-          fallback = "success";
-          onReset();
-        },
-      };
-      return fake;
+    controls,
+    /** {@link controls} plus {@link FakeSender.sent}. */
+    senderControls(handlers: HttpHandler[]): FakeSender<Name> {
+      return Object.assign(controls(handlers), { sent: () => sent.map((m) => ({ ...m })) });
     },
   };
+}
+
+/** A phone as the providers take it (digits, maybe a `+`) in E.164. */
+export function e164(digits: string): string {
+  return digits.startsWith("+") ? digits : `+${digits}`;
 }
 
 /** Joins a base URL and a path for an msw handler. */
@@ -185,7 +232,7 @@ export function rawJson(
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  return new HttpResponse(text, {
+  return new Response(text, {
     status,
     headers: { "content-type": "application/json", ...headers },
   });

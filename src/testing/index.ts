@@ -1,7 +1,15 @@
 /**
- * `otzovik/testing`: fake SMS.ru, Meta WhatsApp, Exolve and Resend servers as msw handlers, so you
- * can test your integration without network. msw (v2) is an optional peer dependency, needed only
- * for this entry point.
+ * `otzovik/testing`: what you need to test your integration without network.
+ *
+ * - {@link fixtures}: the real sample bodies of every source (`fixtures.iiko.deliveryClosed`,
+ *   `fixtures.amocrm.leadWon`, …), each with its content type, origin and the parser's decision.
+ * - Builders of bodies in each system's real format ({@link iikoDeliveryOrderUpdate},
+ *   {@link yclientsRecord}, {@link rkeeperOrder}, {@link amocrmLeadStatus}) and
+ *   {@link webhookRequest}, the `Request` the system would send to your route.
+ * - Fake SMS.ru, Meta WhatsApp, Exolve, Resend and amoCRM servers as msw handlers; each
+ *   provider fake's `sent()` lists what it accepted as `{ channel, to, text }`. msw (v2) is an
+ *   optional peer dependency, loaded only when a fake is created: the fixtures, builders and
+ *   signers work without it.
  *
  * @example
  * import { setupServer } from "msw/node"
@@ -36,9 +44,22 @@ export type {
   FakeOptions,
   FakeProvider,
   FakeRequest,
+  FakeSender,
   FakeStatusWebhook,
   Scenario,
+  SentMessage,
 } from "./fake.js";
+export type { Fixture, WebhookFixture } from "./fixture.js";
+export {
+  type AmocrmApiFixtures,
+  type AmocrmFixtures,
+  type Fixtures,
+  fixtures,
+  type IikoFixtures,
+  type RkeeperFixtures,
+  type StatusFixtures,
+  type YclientsFixtures,
+} from "./fixtures.generated.js";
 export {
   createFakeMetaWhatsapp,
   type FakeMetaStatusOptions,
@@ -46,6 +67,7 @@ export {
   type FakeMetaWhatsappOptions,
   type MetaScenario,
 } from "./meta-whatsapp.js";
+export { type WebhookRequestOptions, webhookRequest } from "./request.js";
 export {
   createFakeResend,
   type FakeResend,
@@ -76,3 +98,13 @@ export {
   signResendEvent,
 } from "./status/resend.js";
 export { type SmsRuCallbackStatus, smsRuCallbackBody } from "./status/sms-ru.js";
+export {
+  type AmocrmLeadStatusOptions,
+  amocrmLeadStatus,
+  type IikoDeliveryOrderUpdateOptions,
+  iikoDeliveryOrderUpdate,
+  type RkeeperOrderOptions,
+  rkeeperOrder,
+  type YclientsRecordOptions,
+  yclientsRecord,
+} from "./webhooks.js";

@@ -1,16 +1,17 @@
-import { HttpResponse, http } from "msw";
 import { META_GRAPH_BASE_URL } from "../providers/meta-whatsapp.js";
 import {
   commonAnswer,
   createScenarioQueue,
+  e164,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   type FakeStatusWebhook,
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { metaStatusPayload, signMetaStatus } from "./status/meta.js";
 
 /**
@@ -59,7 +60,7 @@ export interface FakeMetaStatusOptions {
 }
 
 /** The fake WhatsApp Cloud API of {@link createFakeMetaWhatsapp}. */
-export interface FakeMetaWhatsapp extends FakeProvider<MetaScenario> {
+export interface FakeMetaWhatsapp extends FakeSender<MetaScenario> {
   /**
    * The status webhook Meta would send about a message this fake accepted: one entry, one
    * `messages` change, one `statuses[]` item with the message's `wamid`, its recipient's digits as
@@ -139,7 +140,7 @@ const ERRORS: Record<string, [number, number, string, string]> = {
 };
 
 function metaError(status: number, code: number, message: string, details: string, headers = {}) {
-  return HttpResponse.json(
+  return Response.json(
     {
       error: {
         message: `(#${code}) ${message}`,
@@ -151,6 +152,35 @@ function metaError(status: number, code: number, message: string, details: strin
     },
     { status, headers },
   );
+}
+
+/** A parameter's value as a reader sees it: its text, a button's payload, or else its type. */
+function parameterText(parameter: unknown): string {
+  const p = (parameter ?? {}) as { type?: unknown; text?: unknown; payload?: unknown };
+  if (typeof p.text === "string") return p.text;
+  if (typeof p.payload === "string") return p.payload;
+  const typed = (p as Record<string, unknown>)[String(p.type)] as { fallback_value?: unknown };
+  if (typeof typed?.fallback_value === "string") return typed.fallback_value;
+  return `[${String(p.type)}]`;
+}
+
+/**
+ * What the recipient reads, for {@link FakeSender.sent}: a text message's body; a template's name
+ * and its parameters' values in component order (`"review_request: Анна | https://…"`).
+ */
+function readable(body: unknown): string {
+  const sent = (body ?? {}) as {
+    text?: { body?: unknown };
+    template?: { name?: unknown; components?: { parameters?: unknown[] }[] };
+  };
+  if (sent.template) {
+    const name = String(sent.template.name ?? "");
+    const values = (sent.template.components ?? []).flatMap((c) =>
+      (c?.parameters ?? []).map(parameterText),
+    );
+    return values.length > 0 ? `${name}: ${values.join(" | ")}` : name;
+  }
+  return typeof sent.text?.body === "string" ? sent.text.body : "";
 }
 
 /**
@@ -165,6 +195,7 @@ function metaError(status: number, code: number, message: string, details: strin
  * meta.enqueue("outside_window") // the next send gets 131047 at once (HTTP 400)
  */
 export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): FakeMetaWhatsapp {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? META_GRAPH_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   let counter = 0;
@@ -204,7 +235,7 @@ export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): F
       if (failed) return failed;
       const to = (req.json as { to: string }).to;
       if (scenario === "no_id") {
-        return HttpResponse.json({ messaging_product: "whatsapp", contacts: [{ input: to }] });
+        return Response.json({ messaging_product: "whatsapp", contacts: [{ input: to }] });
       }
       const throttled = /^(pair_rate_limit|rate_limited)(_429)?$/.exec(scenario);
       const key = throttled ? (throttled[1] as string) : scenario;
@@ -225,7 +256,8 @@ export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): F
             ? sent.biz_opaque_callback_data
             : undefined,
       });
-      return HttpResponse.json({
+      queue.accept({ channel: "whatsapp", to: e164(to), text: readable(req.json) });
+      return Response.json({
         messaging_product: "whatsapp",
         contacts: [{ input: to, wa_id: to }],
         messages: [{ id, ...(sent.type === "template" ? { message_status: "accepted" } : {}) }],
@@ -266,5 +298,5 @@ export function createFakeMetaWhatsapp(options: FakeMetaWhatsappOptions = {}): F
     };
   }
 
-  return Object.assign(queue.controls([handler]), { statusWebhook });
+  return Object.assign(queue.senderControls([handler]), { statusWebhook });
 }

@@ -1,4 +1,3 @@
-import { HttpResponse, http } from "msw";
 import { RESEND_BASE_URL } from "../providers/resend.js";
 import { resendSigningKey } from "../status/resend.js";
 import {
@@ -6,12 +5,13 @@ import {
   createScenarioQueue,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   type FakeStatusWebhook,
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { type ResendEventOptions, resendEventPayload, signResendEvent } from "./status/resend.js";
 
 /**
@@ -61,7 +61,7 @@ export interface FakeResendEventOptions {
 }
 
 /** The fake Resend of {@link createFakeResend}. */
-export interface FakeResend extends FakeProvider<ResendScenario> {
+export interface FakeResend extends FakeSender<ResendScenario> {
   /**
    * The webhook Resend would send about an email this fake accepted: `{ type, created_at, data }`
    * with the email's `email_id`, `from`, `to` and `subject` as it was sent (and `data.bounce` for
@@ -96,7 +96,29 @@ interface AcceptedEmail {
 }
 
 function resendError(status: number, name: string, message: string, headers = {}): Response {
-  return HttpResponse.json({ statusCode: status, name, message }, { status, headers });
+  return Response.json({ statusCode: status, name, message }, { status, headers });
+}
+
+/** The address of a recipient written `Anna <anna@mail.ru>` or plain. */
+function emailAddress(recipient: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(recipient);
+  return (angle?.[1] ?? recipient).trim();
+}
+
+/** An email's text part, or its HTML without tags, whitespace collapsed. */
+function emailText(email: { text?: unknown; html?: unknown }): string {
+  if (typeof email.text === "string") return email.text;
+  if (typeof email.html !== "string") return "";
+  return email.html
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 const ERRORS: Record<string, [number, string, string]> = {
@@ -128,6 +150,7 @@ const ERRORS: Record<string, [number, string, string]> = {
  * resend.enqueue("rate_limited") // the next send gets 429 with Retry-After
  */
 export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? RESEND_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const keys = new Map<string, { body: string; id: string }>();
@@ -141,7 +164,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
 
   function checks(req: FakeRequest): Response | null {
     if (!req.headers["user-agent"])
-      return new HttpResponse("error code: 1010", {
+      return new Response("error code: 1010", {
         status: 403,
         headers: { "content-type": "text/plain" },
       });
@@ -188,7 +211,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
     if (spec) return resendError(...spec);
     const failed = checks(req);
     if (failed) return failed;
-    if (scenario === "no_id") return HttpResponse.json({});
+    if (scenario === "no_id") return Response.json({});
     const key = req.headers["idempotency-key"];
     const seen = key ? keys.get(key) : undefined;
     if (seen) {
@@ -198,7 +221,7 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
           "invalid_idempotent_request",
           "Same idempotency key used with a different request payload.",
         );
-      return HttpResponse.json({ id: seen.id });
+      return Response.json({ id: seen.id });
     }
     counter += 1;
     const id = `49a3999c-0ce1-4ea6-ab68-${String(counter).padStart(12, "0")}`;
@@ -212,7 +235,10 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
           : undefined,
       subject: typeof sent.subject === "string" ? sent.subject : undefined,
     });
-    return HttpResponse.json(
+    const text = emailText(sent as { text?: unknown; html?: unknown });
+    for (const address of Array.isArray(sent.to) ? sent.to : [sent.to])
+      queue.accept({ channel: "email", to: emailAddress(String(address)), text });
+    return Response.json(
       { id },
       { headers: { "ratelimit-limit": "2", "ratelimit-remaining": "1" } },
     );
@@ -247,5 +273,5 @@ export function createFakeResend(options: FakeResendOptions = {}): FakeResend {
     return { method: "POST", headers: { ...signed.headers }, body: signed.body };
   }
 
-  return Object.assign(queue.controls([handler]), { event });
+  return Object.assign(queue.senderControls([handler]), { event });
 }

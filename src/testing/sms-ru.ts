@@ -1,17 +1,18 @@
-import { HttpResponse, http } from "msw";
 import { SMS_RU_BASE_URL } from "../providers/sms-ru.js";
 import {
   commonAnswer,
   createScenarioQueue,
+  e164,
   endpoint,
   type FakeOptions,
-  type FakeProvider,
   type FakeRequest,
+  type FakeSender,
   type FakeStatusWebhook,
   rawJson,
   recordRequest,
   unknownMessage,
 } from "./fake.js";
+import { loadMsw } from "./msw.js";
 import { smsRuCallbackBody } from "./status/sms-ru.js";
 
 /**
@@ -63,7 +64,7 @@ export interface FakeSmsRuCallbackStatus {
 }
 
 /** The fake SMS.ru of {@link createFakeSmsRu}. */
-export interface FakeSmsRu extends FakeProvider<SmsRuScenario> {
+export interface FakeSmsRu extends FakeSender<SmsRuScenario> {
   /**
    * The status callback SMS.ru would POST about messages this fake accepted: a form body of
    * `data[0]`, `data[1]`, … (`sms_status`, the SMS id, the status code, the UNIX time) and `hash`,
@@ -123,7 +124,7 @@ const PER_RECIPIENT: Record<string, [number, string]> = {
 };
 
 function error(code: number, text: string): Response {
-  return HttpResponse.json({ status: "ERROR", status_code: code, status_text: text });
+  return Response.json({ status: "ERROR", status_code: code, status_text: text });
 }
 
 /**
@@ -140,6 +141,7 @@ function error(code: number, text: string): Response {
  * smsRu.enqueue("unavailable") // first send gets 220, the retry succeeds
  */
 export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
+  const { http } = loadMsw();
   const base = options.baseUrl ?? SMS_RU_BASE_URL;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const balance = options.balance ?? "4122.56";
@@ -157,7 +159,7 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
     const key = req.form?.api_id ?? req.url.searchParams.get("api_id");
     if (!key || (options.apiKey !== undefined && key !== options.apiKey))
       return error(200, "Неправильный api_id");
-    if (req.form?.json !== "1") return new HttpResponse(`200\n`, { status: 200 });
+    if (req.form?.json !== "1") return new Response(`200\n`, { status: 200 });
     return null;
   }
 
@@ -202,6 +204,8 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
         apiKey: form.api_id ?? req.url.searchParams.get("api_id") ?? "",
         test: form.test === "1",
       });
+      if (form.test !== "1")
+        queue.accept({ channel: "sms", to: e164(phone), text: form.msg ?? form.text ?? "" });
       return `"${phone}":{"status":"OK","status_code":100,"sms_id":"${id}"}`;
     });
     const tail = kind === "cost" ? `"total_cost":2.45,"total_sms":1` : `"balance":${balance}`;
@@ -262,7 +266,7 @@ export function createFakeSmsRu(options: FakeSmsRuOptions = {}): FakeSmsRu {
     };
   }
 
-  return Object.assign(queue.controls(handlers), {
+  return Object.assign(queue.senderControls(handlers), {
     statusCallback: statusCallback as FakeSmsRu["statusCallback"],
   });
 }

@@ -98,7 +98,7 @@ export function adapterContract(target: Target): void {
         await until(() => smsSent().length === 1);
         expect(smsSent()[0]?.form).toMatchObject({
           to: "79161234567",
-          msg: "Спасибо, что выбрали Кофейня «Зерно»! Будем рады вашему отзыву: https://yandex.ru/maps/org/zerno/1/reviews",
+          msg: "Кофейня «Зерно»: спасибо! Оставьте отзыв: https://yandex.ru/maps/org/zerno/1/reviews",
         });
         await settle();
         expect(smsSent()).toHaveLength(1);

@@ -42,6 +42,9 @@ describe("the Express example's status route (DEV_WHATSAPP)", { timeout: 30_000 
     const [, messageId] = await example.waitFor(
       /^dev {3}WhatsApp to \+7916\*\*\*4567 \(not sent, simulated Meta\) (wamid\.DEV-\d+): /m,
     );
+    // The simulated Meta prints its line before it answers: the status may only be posted once
+    // the send is recorded, as Meta's own webhook follows its answer.
+    await example.waitFor(/^info {2}review request sent {2}.*orderId=W-1 .*channel=whatsapp/m);
     const body = JSON.stringify(
       metaStatusPayload({
         messageId: messageId as string,

@@ -101,7 +101,7 @@ describe("dev mode with WEBHOOK_KEY set", { timeout: 30_000 }, () => {
     const example = await startExample(SCRIPT, { env: { WEBHOOK_KEY: "secret" } });
     await example.waitFor(/^ {2}curl -X POST .*$/m);
     expect(example.stdout()).toContain(
-      `curl -X POST "http://localhost:${example.port}/api/webhook/rkeeper?key=$WEBHOOK_KEY"`,
+      `curl -X POST "http://127.0.0.1:${example.port}/api/webhook/rkeeper?key=$WEBHOOK_KEY"`,
     );
     const sent = await rawRequest(example.port, {
       path: "/api/webhook/rkeeper?key=secret",

@@ -23,7 +23,10 @@ const REDIS_ENV = ["REDIS_URL", "HASH_SECRET", "OTZOVIK_WORKER", "DEV_WHATSAPP"]
 export interface ExampleProcess {
   /** The child's pid (the Node process itself, not a wrapper). */
   readonly pid: number;
-  /** The port from its `listening on http://localhost:<port>` line (or the `port` option). */
+  /**
+   * The port from its `listening on http://<host>:<port>` line (`127.0.0.1`, `localhost`, `[::1]`…),
+   * or the `port` option.
+   */
   readonly port: number;
   /** Everything it printed to stdout so far. */
   stdout(): string;
@@ -69,8 +72,8 @@ export interface ExampleRun {
 }
 
 /**
- * The child's environment: the test's, minus provider variables, Redis settings, loaders and
- * NODE_ENV, plus `extra`.
+ * The child's environment: the test's, minus provider variables, Redis settings, loaders,
+ * NODE_ENV and HOST, plus `extra`.
  */
 function exampleEnv(
   extra: Readonly<Record<string, string>> = {},
@@ -82,6 +85,8 @@ function exampleEnv(
   // NODE_ENV (vitest sets "test"; "production" would turn dev mode off): tests pass their own.
   delete env.NODE_OPTIONS;
   delete env.NODE_ENV;
+  // The examples listen on HOST (default 127.0.0.1): a shell's HOST is not the test's choice.
+  delete env.HOST;
   return Object.assign(env, { PORT: "0", NO_COLOR: "1" }, extra);
 }
 
@@ -204,7 +209,7 @@ export async function startExample(
       port = 0;
     } else if (options.port === undefined) {
       const listening = await waitFor(
-        /listening on http:\/\/localhost:(\d+)/,
+        /listening on http:\/\/(?:\[[^\]\s]+\]|[^\s:/]+):(\d+)/,
         options.timeoutMs ?? 15_000,
       );
       port = Number(listening[1]);

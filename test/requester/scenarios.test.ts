@@ -79,7 +79,7 @@ describe("createReviewRequester scenarios", () => {
     expect(smsSent()).toHaveLength(1);
     expect(smsSent()[0]?.form).toMatchObject({
       to: "79161239999",
-      msg: "Спасибо, что выбрали Кофейня «Зерно»! Будем рады вашему отзыву: https://yandex.ru/maps/org/zerno/1/reviews",
+      msg: "Кофейня «Зерно»: спасибо! Оставьте отзыв: https://yandex.ru/maps/org/zerno/1/reviews",
     });
     expect(result.outcomes[0]).toMatchObject({
       status: "sent",
@@ -438,7 +438,7 @@ describe("createReviewRequester scenarios", () => {
     expect((await r.handle("iiko", body, { key: "key-c" })).authorized).toBe(false);
     expect(smsSent().map((q) => q.form?.msg)).toEqual([
       "Кафе А: https://a.example/r",
-      "Спасибо, что выбрали Кафе Б! Будем рады вашему отзыву: https://b.example/r",
+      "Кафе Б: спасибо! Оставьте отзыв: https://b.example/r",
     ]);
   });
 

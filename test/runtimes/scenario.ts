@@ -16,6 +16,9 @@ import {
   parseIiko,
   type ReviewRequester,
 } from "../../src/index.js";
+import { fixtures } from "../../src/testing/fixtures.generated.js";
+import { webhookRequest } from "../../src/testing/request.js";
+import { amocrmLeadStatus, iikoDeliveryOrderUpdate } from "../../src/testing/webhooks.js";
 import amocrmContact from "../fixtures/amocrm/api-v4-contact-10971465.json?raw";
 import amocrmLead from "../fixtures/amocrm/api-v4-lead-3912171-with-contacts.json?raw";
 import amocrmWebhook from "../fixtures/amocrm/lead-status-won-docs.txt?raw";
@@ -288,6 +291,33 @@ function parserSummary(result: ReturnType<typeof parseIiko>) {
   };
 }
 
+/**
+ * otzovik/testing's shipped fixtures and builders on this runtime: the embedded iiko sample is
+ * the file's text, builder bodies parse as intended, and `webhookRequest`'s Request reaches the
+ * handler (a wrong key: 401, nothing read or sent).
+ */
+async function checkTestingKit(
+  handler: (request: Request) => Promise<Response>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (fixtures.iiko.deliveryClosed.body !== iikoWebhook)
+    problems.push("fixtures.iiko.deliveryClosed.body is not the iiko sample's text");
+  if (fixtures.amocrm.leadWon.body !== amocrmWebhook)
+    problems.push("fixtures.amocrm.leadWon.body is not the amoCRM sample's text");
+  const iiko = parseIiko(iikoDeliveryOrderUpdate({ orderId: "kit-1", status: "Delivered" }));
+  if (!iiko.shouldSend || iiko.events[0]?.id !== "kit-1" || iiko.phone !== "+79161234567")
+    problems.push(`iikoDeliveryOrderUpdate: ${JSON.stringify(parserSummary(iiko))}`);
+  const amo = parseAmocrm(amocrmLeadStatus({ leadId: 7, subdomain: "kit" }));
+  if (!amo.shouldSend || amo.events[0]?.lookup?.baseUrl !== "https://kit.amocrm.ru")
+    problems.push(`amocrmLeadStatus: ${JSON.stringify(parserSummary(amo))}`);
+  const request = webhookRequest("amocrm", amocrmLeadStatus(), { key: "wrong", baseUrl: ORIGIN });
+  if (request.headers.get("content-type") !== "application/x-www-form-urlencoded")
+    problems.push(`webhookRequest: content type ${request.headers.get("content-type")}`);
+  const refused = await handler(request);
+  if (refused.status !== 401) problems.push(`webhookRequest, wrong key: HTTP ${refused.status}`);
+  return problems;
+}
+
 /** What {@link runScenario} found. */
 export interface ScenarioReport {
   readonly runtime: { name: string; version: string };
@@ -431,13 +461,16 @@ export async function runScenario(): Promise<ScenarioReport> {
     };
     if (refused.status !== 401) problems.push(`wrong key: HTTP ${refused.status}, want 401`);
 
-    // 5. Status webhooks signed the providers' ways, read through the clients, one byte changed.
+    // 5. otzovik/testing's fixtures and builders: no file, no msw, only Web APIs.
+    problems.push(...(await checkTestingKit(handler)));
+
+    // 6. Status webhooks signed the providers' ways, read through the clients, one byte changed.
     const status = await checkStatusWebhooks();
     for (const [label, answer] of Object.entries(status.readings))
       webhooks[`status ${label}`] = answer;
     problems.push(...status.problems);
 
-    // 6. The status route: createFetchStatusHandler, a WhatsApp undelivered → one SMS.
+    // 7. The status route: createFetchStatusHandler, a WhatsApp undelivered → one SMS.
     const route = await checkStatusRoute();
     for (const [label, answer] of Object.entries(route.readings))
       webhooks[`status route ${label}`] = answer;

@@ -189,7 +189,7 @@ describe("parseAmocrm on documented form-encoded webhooks", () => {
   });
 });
 
-describe("parseAmocrm on the original integration notes' shapes", () => {
+describe("parseAmocrm on the legacy shapes (earlier otzovik docs)", () => {
   it("the notes' JSON curl example (main_contact.phone) sends", () => {
     const body = `{
     "leads": {

@@ -191,7 +191,7 @@ describe("parseIiko on the documented iiko Cloud API payloads", () => {
   });
 });
 
-describe("parseIiko on the original integration notes' shapes", () => {
+describe("parseIiko on the legacy shapes (earlier otzovik docs)", () => {
   it("the notes' curl example (single object, order.customer.phone, no id) sends", () => {
     const body = `{
     "eventType": "DeliveryOrderUpdate",

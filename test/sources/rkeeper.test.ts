@@ -136,7 +136,7 @@ describe("parseRkeeper on White Server events", () => {
   });
 });
 
-describe("parseRkeeper on the original integration notes' shapes", () => {
+describe("parseRkeeper on the legacy shapes (earlier otzovik docs)", () => {
   it("the notes' curl example sends", () => {
     const body = `{
     "order": {

@@ -68,7 +68,7 @@ describe("parseYclients on documented webhooks", () => {
     });
   });
 
-  it("attendance 2 (confirmed) does not send: the original notes had 2 and −1 swapped", () => {
+  it("attendance 2 (confirmed) does not send: the legacy docs had 2 and −1 swapped", () => {
     const body = fixtureJson<Body>("yclients", "record-update-attended.json");
     body.data.attendance = 2;
     expect(event(body)).toMatchObject({
@@ -126,7 +126,7 @@ describe("parseYclients on documented webhooks", () => {
   });
 });
 
-describe("parseYclients on the original integration notes' shape", () => {
+describe("parseYclients on the legacy shape (earlier otzovik docs)", () => {
   it("the notes' curl example sends", () => {
     const body = `{
     "resource": {

@@ -1,11 +1,22 @@
 import type { Express } from "express";
 import { describe, expectTypeOf, it } from "vitest";
 import { type WebhookHandlerOptions, webhookHandler } from "../../src/adapters/express.js";
-import { createFetchHandler } from "../../src/adapters/fetch.js";
+import { createFetchHandler, createFetchStatusHandler } from "../../src/adapters/fetch.js";
 import type { ReviewRequester, SourceId } from "../../src/index.js";
 
 declare const requester: ReviewRequester;
 declare const app: Express;
+
+/**
+ * Cloudflare Workers' context as @cloudflare/workers-types declares it: an interface (no implicit
+ * index signature), with more members than `waitUntil`.
+ */
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  readonly props: unknown;
+}
+declare const ctx: ExecutionContext;
 
 /** What Next.js (15+) expects `export const POST` of `app/api/webhook/[source]/route.ts` to be. */
 type NextRouteHandler = (
@@ -22,6 +33,17 @@ describe("otzovik/fetch handler types", () => {
     expectTypeOf(createFetchHandler(requester)).toExtend<(request: Request) => Promise<Response>>();
     expectTypeOf(createFetchHandler(requester)).toExtend<
       (request: Request, ctx: { waitUntil(promise: Promise<unknown>): void }) => Promise<Response>
+    >();
+  });
+
+  it("takes a Worker's ExecutionContext, declared as an interface, as its second argument", () => {
+    expectTypeOf(createFetchHandler(requester)).toBeCallableWith(new Request("http://x/"), ctx);
+    expectTypeOf(createFetchStatusHandler(requester)).toBeCallableWith(
+      new Request("http://x/"),
+      ctx,
+    );
+    expectTypeOf(createFetchHandler(requester)).toExtend<
+      (request: Request, ctx: ExecutionContext) => Promise<Response>
     >();
   });
 

@@ -6,8 +6,10 @@ import {
   type FailedOutcome,
   type Handled,
   type HandleResult,
+  type LookupPhone,
   type OtzovikError,
   type Outcome,
+  type ParsedEvent,
   type RequesterOptions,
   type ReviewRequester,
   type ScheduledOutcome,
@@ -16,6 +18,7 @@ import {
   type SkippedReason,
   type SmsSender,
   type SourceId,
+  type TenantContext,
   type TenantSettings,
   type Unauthorized,
 } from "../../src/index.js";
@@ -52,6 +55,34 @@ describe("createReviewRequester options", () => {
     expectTypeOf<NonNullable<RequesterOptions["resolveTenant"]>>().returns.toEqualTypeOf<
       Promise<TenantSettings | null> | TenantSettings | null
     >();
+  });
+
+  it("resolveTenant gets the webhook's source and account (one key per chain)", () => {
+    expectTypeOf<NonNullable<RequesterOptions["resolveTenant"]>>()
+      .parameter(1)
+      .toEqualTypeOf<TenantContext>();
+    expectTypeOf<TenantContext["accountId"]>().toEqualTypeOf<string | null>();
+    expectTypeOf(createReviewRequester).toBeCallableWith({
+      resolveTenant: (_key: string, { source, accountId }: TenantContext) =>
+        source === "iiko" && accountId !== null
+          ? { id: "chain", business: accountId, reviewUrl: "https://r.example" }
+          : null,
+      channels: [{ type: "sms", client: sms }],
+    });
+  });
+
+  it("lookupPhone: an event in, a phone or null out; maxSmsSegments a number or false", () => {
+    expectTypeOf<RequesterOptions["lookupPhone"]>().toEqualTypeOf<LookupPhone | undefined>();
+    expectTypeOf<LookupPhone>().parameter(0).toEqualTypeOf<ParsedEvent>();
+    expectTypeOf(createReviewRequester).toBeCallableWith({
+      keys: "k",
+      business: "B",
+      reviewUrl: "https://r.example",
+      channels: [{ type: "sms", client: sms }],
+      lookupPhone: async (event: ParsedEvent) => (event.id ? "+79161234567" : null),
+      maxSmsSegments: 2,
+    });
+    expectTypeOf<RequesterOptions["maxSmsSegments"]>().toEqualTypeOf<number | false | undefined>();
   });
 
   it("channels are required; message templates are strings or functions of the variables", () => {

@@ -352,7 +352,7 @@ function otherEvent(
  * Reads an amoCRM (Kommo) webhook.
  *
  * amoCRM posts `application/x-www-form-urlencoded` bodies with bracket keys
- * (`leads[status][0][status_id]=142`); the JSON shape of the original integration notes is
+ * (`leads[status][0][status_id]=142`); the legacy JSON shape of earlier otzovik docs is
  * accepted too. Only `leads[status][N]` events whose `status_id` is won (142) send; `leads[update]`
  * and `leads[add]` never do, whatever their status. Status webhooks carry no phone: a won lead
  * whose phone is not in the body (`main_contact.phone`, or a contact in the same body) comes back
