@@ -98,6 +98,13 @@ export async function main(argv: readonly string[]): Promise<Exit> {
   }
 }
 
+// A closed pipe (`otzovik explain … | head`) loses the rest of the output, nothing more: without a
+// listener, the EPIPE would crash the process (and stop `serve`).
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== null) process.exitCode = code;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli-process.js";
+import { runCli, runCliClosedStdout } from "../helpers/cli-process.js";
 
 const FIXTURES = "test/fixtures";
 const WHITE_SERVER = `${FIXTURES}/rkeeper/rk-10-ws-orderstatuschanged-complited.json`;
@@ -159,6 +159,15 @@ nothing would be sent
     expect(run.stderr.split("\n")[0]).toContain(`otzovik: ${message}`);
     expect(run.stderr).toContain("Usage: otzovik <command> [options]");
   });
+
+  it(
+    "a closed stdout (piped to head) loses the output, not the exit code: no EPIPE crash",
+    SLOW,
+    async () => {
+      const run = await runCliClosedStdout(["explain", "rkeeper", WHITE_SERVER]);
+      expect(run).toEqual({ code: 1, stderr: "" });
+    },
+  );
 
   it("--help: the usage on stdout, exit 0", SLOW, async () => {
     for (const args of [["--help"], ["explain", "--help"]]) {

@@ -64,6 +64,26 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+/**
+ * Runs `otzovik ...args` with its stdout closed from the start (`otzovik explain … | head -0`):
+ * its writes fail with EPIPE. Resolves with the exit code and stderr.
+ */
+export async function runCliClosedStdout(
+  args: readonly string[],
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnCli(args, {});
+  child.stdout!.destroy();
+  child.stdin!.end();
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
 /** A running `otzovik serve`. */
 export interface ServeProcess {
   /** What it printed to stdout so far. */
