@@ -296,14 +296,8 @@ const requester = createReviewRequester({
   ...shared,
   // Dev mode sends at once, whatever the time, and lets the demo curls (one phone) all go out.
   ...(devMode ? { quietHours: false, frequencyCapMs: false } : {}),
+  // One line per outcome (a skipped one with its reason); DEBUG=1 adds the parser's detail.
   logger,
-  onSkipped: (outcome) =>
-    line("info", "review request skipped", {
-      source: outcome.source,
-      orderId: outcome.orderId,
-      phone: maskPhone(outcome.phone),
-      reason: outcome.reason,
-    }),
 });
 
 const app = express();
