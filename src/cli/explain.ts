@@ -27,7 +27,16 @@ export interface ExplainedEvent {
   readonly description: string | null;
   /** The parser's own explanation (may quote a status label from the body), or `null`. */
   readonly detail: string | null;
+  /** What would make it send, where otzovik knows (a `lookupPhone` hook for `no_phone`), or `null`. */
+  readonly hint: string | null;
 }
+
+/**
+ * The hint for an event skipped only for its missing phone: a requester with `lookupPhone` looks
+ * such an event up by its id (as R-Keeper White Server events need), so it would send then.
+ */
+export const LOOKUP_HINT =
+  "a requester with a lookupPhone hook looks the phone up by this id and sends (docs/setup/rkeeper.md)";
 
 /** The whole explanation of one body. */
 export interface Explanation {
@@ -80,6 +89,8 @@ function explainEvent(event: ParsedEvent): ExplainedEvent {
     reason,
     description: reason === null ? null : describeSkip(reason),
     detail: event.detail,
+    // The same events the requester hands its lookupPhone hook (src/requester/pipeline.ts).
+    hint: reason === "no_phone" && event.id !== null ? LOOKUP_HINT : null,
   };
 }
 
@@ -141,6 +152,7 @@ export function formatExplanation(explanation: Explanation): string {
       lines.push(`  reason    ${event.reason}: ${shown(event.description)}`);
     if (event.detail !== null && event.detail !== event.description)
       lines.push(`  detail    ${shown(event.detail)}`);
+    if (event.hint !== null) lines.push(`  hint      ${event.hint}`);
   });
   lines.push("");
   lines.push(explanation.wouldSend ? "something would be sent" : "nothing would be sent");

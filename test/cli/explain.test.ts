@@ -24,6 +24,7 @@ event 1
   decision  skip
   reason    no_phone: the event carries no customer phone
   detail    White Server OrderStatusChanged events carry no guest phone
+  hint      a requester with a lookupPhone hook looks the phone up by this id and sends (docs/setup/rkeeper.md)
 
 nothing would be sent
 `,
@@ -114,6 +115,7 @@ nothing would be sent
           reason: "no_phone",
           description: "the event carries no customer phone",
           detail: "White Server OrderStatusChanged events carry no guest phone",
+          hint: "a requester with a lookupPhone hook looks the phone up by this id and sends (docs/setup/rkeeper.md)",
         },
       ],
     });
