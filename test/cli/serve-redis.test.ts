@@ -36,9 +36,12 @@ describe("otzovik serve with REDIS_URL", () => {
     timeout: 90_000,
   }, async () => {
     const env = { REDIS_URL: redis.url, HASH_SECRET: "serve-redis-test-secret-0123456789" };
-    const first = startServe(env);
-    const second = startServe(env);
+    const started = await Promise.allSettled([startServe(env), startServe(env)]);
+    const running = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const [first, second] = running;
     try {
+      if (!first || !second)
+        throw (started.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
       const [, , firstPort] = await first.waitFor(LISTENING, 30_000);
       const [, , secondPort] = await second.waitFor(LISTENING, 30_000);
       for (const serve of [first, second]) {
@@ -72,14 +75,14 @@ describe("otzovik serve with REDIS_URL", () => {
       }
 
       for (const serve of [first, second]) {
-        expect(await serve.stop("SIGTERM")).toBe(0);
+        expect(await serve.stop("SIGTERM")).toEqual({ code: 0, signal: null });
         expect(serve.stdout()).toContain(
           "scheduled review requests stay queued in Redis for a worker",
         );
       }
       expect(sent()).toBe(1);
     } finally {
-      await Promise.all([first.stop("SIGKILL"), second.stop("SIGKILL")]);
+      await Promise.all(running.map((serve) => serve.stop("SIGKILL")));
     }
   });
 });

@@ -23,7 +23,7 @@ describe("otzovik serve", () => {
     "dev mode on 127.0.0.1: a real iiko body with the dev key → 200 and the message printed, phone masked; SIGTERM exits 0",
     SLOW,
     async () => {
-      const serve = startServe();
+      const serve = await startServe();
       try {
         const [, host, port] = await serve.waitFor(LISTENING);
         expect(host).toBe("127.0.0.1");
@@ -70,7 +70,7 @@ describe("otzovik serve", () => {
         expect(await missing.json()).toEqual({ ok: false, error: "not found" });
         // Bound to 127.0.0.1 only: another loopback address gets no answer.
         expect(await accepts("127.0.0.2", Number(port))).toBe(false);
-        expect(await serve.stop("SIGTERM")).toBe(0);
+        expect(await serve.stop("SIGTERM")).toEqual({ code: 0, signal: null });
         expect(serve.stdout()).toContain(
           "SIGTERM: closing (no new webhooks; requests in flight get their answer)\nno scheduled review requests pending\n",
         );
@@ -84,7 +84,7 @@ describe("otzovik serve", () => {
     "HOST changes the address; OTZOVIK_LOG_LEVEL=debug prints the parser's detail of a skipped event",
     SLOW,
     async () => {
-      const serve = startServe({ HOST: "127.0.0.2", OTZOVIK_LOG_LEVEL: "debug" });
+      const serve = await startServe({ HOST: "127.0.0.2", OTZOVIK_LOG_LEVEL: "debug" });
       try {
         const [, host, port] = await serve.waitFor(LISTENING);
         expect(host).toBe("127.0.0.2");
@@ -99,7 +99,7 @@ describe("otzovik serve", () => {
         await serve.waitFor(
           /^\[otzovik\] debug review request skipped: detail {2}tenant=default source=rkeeper orderId=5e964af3-6e1d-4661-4db1-08d897c7079a detail="White Server OrderStatusChanged events carry no guest phone"$/m,
         );
-        expect(await serve.stop("SIGINT")).toBe(0);
+        expect(await serve.stop("SIGINT")).toEqual({ code: 0, signal: null });
       } finally {
         await serve.stop("SIGKILL");
       }

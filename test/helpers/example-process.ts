@@ -11,13 +11,13 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Provider variables that would take an example out of dev mode. */
-const PROVIDER_ENV = /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_/;
 /**
- * Variables that switch an example to Redis and BullMQ, or to the simulated WhatsApp: only the
- * tests that want it pass them.
+ * Variables that would change what an example (or `otzovik serve`) does: provider keys (out of dev
+ * mode), Redis and BullMQ, the simulated WhatsApp, the demo's own settings. Only the tests that
+ * want one pass it.
  */
-const REDIS_ENV = ["REDIS_URL", "HASH_SECRET", "OTZOVIK_WORKER", "DEV_WHATSAPP"];
+const EXAMPLE_ENV =
+  /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(REDIS_URL|HASH_SECRET|OTZOVIK_\w+|DEV_WHATSAPP|DEBUG|WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|DELAY_MINUTES)$/;
 
 /** A running example process. */
 export interface ExampleProcess {
@@ -45,10 +45,16 @@ export interface ExampleProcess {
   ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Options for {@link startExample}. */
-export interface ExampleOptions {
+/** What {@link runExample} and {@link startExample} start: the script's arguments and environment. */
+export interface SpawnOptions {
   /** Extra environment; provider variables are removed from the inherited one first. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Arguments after the script (`["serve"]` for `src/cli/main.ts`). */
+  readonly args?: readonly string[];
+}
+
+/** Options for {@link startExample}. */
+export interface ExampleOptions extends SpawnOptions {
   /** How long to wait for the listening line. */
   readonly timeoutMs?: number;
   /**
@@ -79,8 +85,7 @@ function exampleEnv(
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of Object.keys(env)) if (PROVIDER_ENV.test(name)) delete env[name];
-  for (const name of REDIS_ENV) delete env[name];
+  for (const name of Object.keys(env)) if (EXAMPLE_ENV.test(name)) delete env[name];
   // Loaders or flags the test runner was started with are not the example's, nor is its
   // NODE_ENV (vitest sets "test"; "production" would turn dev mode off): tests pass their own.
   delete env.NODE_OPTIONS;
@@ -90,11 +95,29 @@ function exampleEnv(
   return Object.assign(env, { PORT: "0", NO_COLOR: "1" }, extra);
 }
 
-function spawnExample(script: string, env: Record<string, string | undefined>): ChildProcess {
+/**
+ * Spawns `script` from the sources with `args`, in the example environment plus `env`; its stdin
+ * is a pipe (to write, or to end) when `stdin` is `true`, else ignored.
+ */
+export function spawnExample(
+  script: string,
+  options: SpawnOptions & { readonly stdin?: boolean } = {},
+): ChildProcess {
   return spawn(
     process.execPath,
-    ["--import", "tsx", "--import", "./test/helpers/otzovik-from-src-register.mjs", script],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    [
+      "--import",
+      "tsx",
+      "--import",
+      "./test/helpers/otzovik-from-src-register.mjs",
+      script,
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: root,
+      env: exampleEnv(options.env),
+      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    },
   );
 }
 
@@ -136,9 +159,17 @@ async function accepting(port: number, timeoutMs: number, running: () => boolean
  */
 export async function runExample(
   script: string,
-  options: { readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number } = {},
+  options: SpawnOptions & {
+    readonly timeoutMs?: number;
+    /** What it reads on stdin (ended at once); without it, stdin is ignored. */
+    readonly stdin?: string | Uint8Array;
+  } = {},
 ): Promise<ExampleRun> {
-  const child = spawnExample(script, exampleEnv(options.env));
+  const child = spawnExample(script, { ...options, stdin: options.stdin !== undefined });
+  if (options.stdin !== undefined) {
+    child.stdin!.on("error", () => {}); // it may exit (bad usage) without reading stdin
+    child.stdin!.end(options.stdin);
+  }
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -166,11 +197,10 @@ export async function startExample(
   script: string,
   options: ExampleOptions = {},
 ): Promise<ExampleProcess> {
-  const env = exampleEnv({
-    ...(options.port === undefined ? {} : { PORT: String(options.port) }),
-    ...options.env,
+  const child = spawnExample(script, {
+    args: options.args,
+    env: { ...(options.port === undefined ? {} : { PORT: String(options.port) }), ...options.env },
   });
-  const child = spawnExample(script, env);
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
