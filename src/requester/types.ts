@@ -118,8 +118,8 @@ export interface TenantContext {
   readonly source: SourceId | null;
   /**
    * The account the event names ({@link ParsedEvent.accountId}): iiko `organizationId`, R-Keeper
-   * `restaurantId` (White Server: `objectId`), YCLIENTS `company_id`, amoCRM `account[id]` (its
-   * subdomain when the body has no id). `null` for the key alone: the call that authenticates a
+   * `restaurantId` (White Server: `objectId`), YCLIENTS `company_id`, amoCRM `account[subdomain]`
+   * (`account[id]` when the body has no subdomain). `null` for the key alone: the call that authenticates a
    * webhook, and every call without a webhook.
    */
   readonly accountId: string | null;

@@ -61,7 +61,8 @@ export interface ParsedEvent {
   readonly email: string | null;
   /**
    * The business the event belongs to: iiko `organizationId`, R-Keeper `restaurantId`, YCLIENTS
-   * `company_id`, amoCRM `account[id]` (or subdomain). `null` when absent.
+   * `company_id`, amoCRM `account[subdomain]` (the name a business knows its account by; `account[id]`
+   * when the body has no subdomain). `null` when absent.
    */
   readonly accountId: string | null;
   /**

@@ -35,7 +35,7 @@ describe("parseAmocrm on documented form-encoded webhooks", () => {
       phone: null,
       shouldSend: true,
       reason: null,
-      accountId: "7039099",
+      accountId: "test",
       lookup: {
         kind: "amocrm_lead",
         leadId: "25399013",

@@ -286,7 +286,7 @@ function leadEvent(
     id,
     status: text(status),
     customerName: text(own(main, "name")),
-    accountId: account.id ?? text(own(lead, "account_id")) ?? account.subdomain,
+    accountId: account.subdomain ?? account.id ?? text(own(lead, "account_id")),
     raw: lead,
   };
   if (list.ignored !== null) {
@@ -340,7 +340,7 @@ function otherEvent(
     id: text(own(item, "id")),
     status: text(own(item, "status_id")),
     customerName: isContact ? text(own(item, "name")) : null,
-    accountId: account.id ?? text(own(item, "account_id")) ?? account.subdomain,
+    accountId: account.subdomain ?? account.id ?? text(own(item, "account_id")),
     raw: item,
   };
   return isContact
