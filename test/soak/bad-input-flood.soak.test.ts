@@ -81,7 +81,12 @@ describe.each([expressPlain, fetchPlain])("a flood of bad requests: $name", (tar
       ok: true,
       events: [
         { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "accepted", reason: null },
-        { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "skipped", reason: "duplicate" },
+        {
+          id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60",
+          status: "skipped",
+          reason: "duplicate",
+          detail: "a review request for this order was already handled",
+        },
       ],
     });
     await until(() => smsSent().length === 1);

@@ -97,7 +97,12 @@ describe("the running Express example under a flood of bad requests", () => {
       ok: true,
       events: [
         { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "accepted", reason: null },
-        { id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60", status: "skipped", reason: "duplicate" },
+        {
+          id: "e52cfd06-4173-4293-a0a1-b1c23d4e5f60",
+          status: "skipped",
+          reason: "duplicate",
+          detail: "a review request for this order was already handled",
+        },
       ],
     });
     await until(() => smsLines().length > printed, 3000);
