@@ -45,6 +45,8 @@ describe("otzovik serve with REDIS_URL", () => {
       const [, , firstPort] = await first.waitFor(LISTENING, 30_000);
       const [, , secondPort] = await second.waitFor(LISTENING, 30_000);
       for (const serve of [first, second]) {
+        // The lines after the listening one may come in a later chunk: wait for the last.
+        await serve.waitFor(/^scheduler: BullMQ .*\n/m, 30_000);
         expect(serve.stdout()).toContain(`store: Redis (otzovik/redis) at 127.0.0.1:${redis.port}`);
         expect(serve.stdout()).toContain(
           'scheduler: BullMQ (otzovik/bullmq), queue "otzovik"; this process also runs its jobs',

@@ -27,7 +27,8 @@ describe("otzovik serve", () => {
       try {
         const [, host, port] = await serve.waitFor(LISTENING);
         expect(host).toBe("127.0.0.1");
-        expect(serve.stdout()).toContain('dev mode: webhook key "dev-key" (set WEBHOOK_KEY)');
+        // The banner's later lines may come in a later chunk than the listening one.
+        await serve.waitFor(/^dev mode: webhook key "dev-key" \(set WEBHOOK_KEY\)$/m);
         const response = await fetch(`http://127.0.0.1:${port}/api/webhook/iiko?key=dev-key`, {
           method: "POST",
           headers: { "content-type": "application/json" },

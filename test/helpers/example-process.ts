@@ -210,7 +210,8 @@ export async function startExample(
     err += chunk;
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("exit", (code, signal) => resolve({ code, signal }));
+    // `close`, not `exit`: after it every byte of stdout and stderr has been read.
+    child.on("close", (code, signal) => resolve({ code, signal }));
   });
   let running = true;
   void exited.then(() => {
