@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { UNSAFE_IN_ID_ALL } from "../sources/event.js";
 import { UsageError } from "./usage.js";
 
 /** Everything on stdin, as bytes. */
@@ -32,13 +33,13 @@ export async function readInput(file: string | undefined): Promise<Uint8Array> {
 }
 
 /**
- * `value` made safe to print on a terminal: control characters (an escape sequence in a body
- * could rewrite the screen) are shown as `\u001b`-style escapes.
+ * `value` made safe to print on a terminal: the characters that are removed from reported ids
+ * (controls, whose escape sequences could rewrite the screen, line separators and bidi controls)
+ * are shown as `\u001b`-style escapes.
  */
 export function printable(value: string): string {
   return value.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is replaced.
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    UNSAFE_IN_ID_ALL,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

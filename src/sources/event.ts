@@ -68,7 +68,8 @@ export const ID_TOO_LONG = `the event id is longer than ${MAX_EVENT_ID_CHARS} ch
  * any of which can forge or disguise a log line.
  */
 const UNSAFE_IN_ID = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
-const UNSAFE_IN_ID_ALL = new RegExp(UNSAFE_IN_ID.source, "gu");
+/** Every one of those characters (global): removed from ids here, escaped by the CLI. */
+export const UNSAFE_IN_ID_ALL = new RegExp(UNSAFE_IN_ID.source, "gu");
 
 /**
  * An id from a body as it may be reported: `undefined` when it is longer than
