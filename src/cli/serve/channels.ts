@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { dryRunResult } from "../../convenience/dev.js";
 import type { Logger } from "../../core/logger.js";
 import { maskPhone } from "../../core/phone.js";
 import { createExolveClient } from "../../providers/exolve.js";
@@ -126,13 +126,7 @@ export function devChannels(
       provider: "sms.ru",
       async sendSms(phone, text) {
         print(`dev   SMS to ${maskPhone(phone)} (not sent, dev mode): ${text}`);
-        return {
-          provider: "sms.ru",
-          channel: "sms",
-          messageId: `dev-${randomUUID()}`,
-          to: phone,
-          dryRun: true,
-        };
+        return dryRunResult("sms.ru", "sms", phone);
       },
     },
   });
