@@ -3,7 +3,7 @@
 // notes) and autocannon (the HTTP bench) live in tools/package.json, with their own lock file,
 // installed with `npm ci --prefix tools`.
 //
-//   node scripts/tool.mjs <biome|typedoc|changeset> [args…]   runs the tool from the repository root
+//   node scripts/tool.mjs <biome|typedoc|changeset|attw|publint> [args…]   runs the tool from the repository root
 //
 // The root's npm scripts call this (`npm run lint`, `npm run format`, `npm run docs`,
 // `npm run changeset`); when the tools package is not installed it says how to install it and
@@ -24,6 +24,8 @@ const COMMANDS = {
   biome: { pkg: "@biomejs/biome", purpose: "lint and format (Biome)" },
   typedoc: { pkg: "typedoc", purpose: "API docs (TypeDoc)" },
   changeset: { pkg: "@changesets/cli", purpose: "release notes (Changesets)" },
+  attw: { pkg: "@arethetypeswrong/cli", purpose: "type resolution check (are-the-types-wrong)" },
+  publint: { pkg: "publint", purpose: "package lint (publint)" },
 };
 
 /** The one line printed when the tools package is not installed. */
