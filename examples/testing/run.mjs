@@ -25,7 +25,8 @@ function run(command, args, cwd, label = [command, ...args].join(" ")) {
 
 const temp = mkdtempSync(join(tmpdir(), "otzovik-testing-example-"));
 try {
-  run(npm, ["pack", "--pack-destination", temp, "--loglevel=error"], root);
+  // `--ignore-scripts`: the package's `prepack` would build again; this packs the build it is given.
+  run(npm, ["pack", "--ignore-scripts", "--pack-destination", temp, "--loglevel=error"], root);
   const tarball = join(
     temp,
     readdirSync(temp).find((name) => name.endsWith(".tgz")),
