@@ -58,7 +58,7 @@ export function staleReason(root = ROOT) {
 }
 
 /** Runs `npm run build` with its output held back; resolves with its exit code and output. */
-function buildQuietly(root) {
+export function buildQuietly(root) {
   return new Promise((done) => {
     const child = spawn("npm", ["run", "build"], {
       cwd: root,

@@ -1,5 +1,4 @@
-import { isSupportedCountry } from "libphonenumber-js/min";
-import { type CountryCode, maskPhone } from "../core/phone.js";
+import { type CountryCode, isSupportedCountry, maskPhone } from "../core/phone.js";
 import { describeSkip } from "../core/skip-reasons.js";
 import { findSource, type SourceName, sourceNames, sources } from "../sources/registry.js";
 import type { ParsedEvent, ParseResult } from "../sources/types.js";

@@ -1,6 +1,12 @@
-import { type CountryCode, Metadata, parsePhoneNumberFromString } from "libphonenumber-js/min";
+import {
+  type CountryCode,
+  isSupportedCountry as isSupportedByMetadata,
+  Metadata,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/core";
+import { PHONE_METADATA } from "./phone-metadata.generated.js";
 
-export type { CountryCode } from "libphonenumber-js/min";
+export type { CountryCode } from "libphonenumber-js/core";
 
 /** Why a value did not yield a phone number. */
 export type PhoneProblem = "no_phone" | "invalid_phone";
@@ -56,7 +62,7 @@ function plusSevenNational(): RegExp | null {
   if (plusSevenValid !== undefined) return plusSevenValid;
   plusSevenValid = null;
   try {
-    const metadata = new Metadata() as Metadata & MetadataInternals;
+    const metadata = new Metadata(PHONE_METADATA) as Metadata & MetadataInternals;
     const countries = metadata.getCountryCodesForCallingCode?.("7") ?? [];
     const patterns: string[] = [];
     for (const country of countries) {
@@ -70,6 +76,16 @@ function plusSevenNational(): RegExp | null {
     // A libphonenumber-js without these internals: no fast path.
   }
   return plusSevenValid;
+}
+
+/**
+ * `true` when `code` is a country libphonenumber-js has numbering plans for (`"RU"`, `"KZ"`, …), so
+ * it can be a default country.
+ *
+ * @param code - An ISO 3166-1 alpha-2 code, upper case.
+ */
+export function isSupportedCountry(code: string): code is CountryCode {
+  return isSupportedByMetadata(code as CountryCode, PHONE_METADATA);
 }
 
 const NO_PHONE: NormalizedPhone = { phone: null, problem: "no_phone" };
@@ -116,7 +132,7 @@ export function normalizePhone(
     return valid.test(national) ? { phone: `+7${national}`, problem: null } : INVALID_PHONE;
   }
   try {
-    const parsed = parsePhoneNumberFromString(text, { defaultCountry });
+    const parsed = parsePhoneNumberFromString(text, { defaultCountry }, PHONE_METADATA);
     if (parsed?.isValid()) return { phone: parsed.number, problem: null };
   } catch {
     // libphonenumber-js throws only on programming errors (unknown country); treat as invalid.

@@ -1,7 +1,7 @@
-import { type CountryCode, isSupportedCountry } from "libphonenumber-js/min";
 import * as z from "zod/mini";
 import { ConfigError } from "../core/errors.js";
 import { parseOptions } from "../core/options.js";
+import { type CountryCode, isSupportedCountry } from "../core/phone.js";
 
 export { describeIssue } from "../core/options.js";
 
