@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The script run in a fresh Node process in the consumer directory by {@link checkRuntime}. */
-const RUNTIME_CHECK = String.raw`
+const RUNTIME_CHECK = `
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
@@ -89,7 +89,7 @@ console.log("runtime ok: " + entries.length + " entry points × import/require, 
 `;
 
 /** Preloaded (`--require`) by the runtime check: `require("msw")` fails as when msw is not installed. */
-const NO_MSW = String.raw`
+const NO_MSW = `
 const Module = require("node:module");
 const load = Module._load;
 Module._load = function (request, ...rest) {
@@ -209,7 +209,7 @@ export function checkTypes(consumerDir, { ts, typesNode }) {
         },
         consumerDir,
       );
-      if (errors.length) throw new Error(ts.formatDiagnostics(errors, formatHost(ts)));
+      if (errors.length) throw new Error(ts.formatDiagnostics(errors, formatHost()));
       const host = ts.createCompilerHost(compilerOptions);
       const getSourceFile = host.getSourceFile;
       host.getSourceFile = (fileName, languageVersion, ...rest) => {
@@ -223,7 +223,7 @@ export function checkTypes(consumerDir, { ts, typesNode }) {
       const diagnostics = ts.getPreEmitDiagnostics(program);
       if (diagnostics.length)
         throw new Error(
-          `${mode} (${files.join(", ")}):\n${ts.formatDiagnostics(diagnostics, formatHost(ts))}`,
+          `${mode} (${files.join(", ")}):\n${ts.formatDiagnostics(diagnostics, formatHost())}`,
         );
       ran.push(`${mode}: ${files.map((file) => file.slice(consumerDir.length + 1)).join(" + ")}`);
     }
@@ -234,7 +234,7 @@ export function checkTypes(consumerDir, { ts, typesNode }) {
 }
 
 /** How diagnostics are printed. */
-function formatHost(ts) {
+function formatHost() {
   return {
     getCanonicalFileName: (name) => name,
     getCurrentDirectory: () => process.cwd(),
