@@ -70,7 +70,10 @@ export default defineConfig([
   // uses (otzovik/fetch does not load the parsers). zod and libphonenumber-js are inlined: Node
   // then reads a few files instead of zod's and libphonenumber's hundreds of modules (cold
   // `require` of the root ~165 ms with them external, ~65 ms inlined). They stay in
-  // "dependencies" for the bundler build; no .d.ts references them.
+  // "dependencies" for the per-file build; of them the .d.ts files import only libphonenumber-js's
+  // `CountryCode` type. (tsup splits CommonJS by building ES module chunks and converting each
+  // with sucrase, which also lowers `??` and class fields; do not minify on top of it: sucrase's
+  // class-field rewrite then produces invalid code.)
   // `import.meta.url` (otzovik/testing's msw loader) is the file's path there.
   {
     ...common,
