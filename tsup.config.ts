@@ -59,10 +59,14 @@ function writeNodeWrappers(): void {
 }
 
 export default defineConfig([
-  // For bundlers (browsers, workers: "exports" → `import` without `node`): one ES module file per
-  // source module, zod and libphonenumber-js left to the user's bundler, so it drops whole modules
-  // a user does not import (package.json has "sideEffects": false): `import { parseIiko }` does not
-  // pay for amoCRM. The CLI is not part of the library: it is built on its own, below.
+  // For bundlers ("exports" → `module`, a condition esbuild, webpack and Vite set by default and
+  // runtimes do not, first so that a bundle's `import` and `require` both get it: one copy) and
+  // other importers without `node` (browsers, workers): one ES module file per source module, zod
+  // and libphonenumber-js left to the user's bundler, so it drops whole modules a user does not
+  // import (package.json has "sideEffects": false): `import { parseIiko }` does not pay for
+  // amoCRM. A bundle for Node gets these too: the CommonJS build inside an ES module bundle would
+  // fail on its `require("crypto")`. The CLI is not part of the library: it is built on its own,
+  // below.
   { ...common, entry: ["src/**/*.ts", "!src/cli/**"], format: ["esm"], bundle: false, dts: false },
   // For Node (`require`, and `import` through the wrappers above) and every CommonJS user: ONE
   // runtime. The entries share chunks (code splitting), so an error class or a module's state

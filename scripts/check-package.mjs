@@ -28,8 +28,10 @@ for (const [format, mod] of [
 
 for (const [subpath, target] of Object.entries(pkg.exports)) {
   if (typeof target === "string") continue;
-  for (const condition of ["import", "require"]) {
-    for (const file of Object.values(target[condition])) {
+  for (const condition of ["module", "import", "require"]) {
+    for (const file of [target[condition]].flatMap((value) =>
+      typeof value === "string" ? [value] : Object.values(value),
+    )) {
       assert.ok(
         existsSync(new URL(`../${file}`, import.meta.url)),
         `${subpath} ${condition}: ${file} exists`,

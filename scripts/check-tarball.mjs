@@ -1,8 +1,8 @@
 // Checks the package as it would be published: packs it once (after `npm run build`), then on the
 // .tgz runs publint --strict and are-the-types-wrong (every entry point, node10 included, no
 // problem allowed), unpacks it into a consumer's node_modules and runs scripts/consumer-checks.mjs
-// there (one runtime for import and require, the peers each entry point loads, TypeScript under
-// node10, node16 and bundler resolution) and the `otzovik` command. Prints the tarball's size.
+// there (one runtime for import and require, the peers each entry point loads, a Node bundle of it,
+// TypeScript under node10, node16 and bundler resolution) and the `otzovik` command. Prints the tarball's size.
 //
 //   node scripts/check-tarball.mjs [package.tgz]   (default: `npm pack` of this repository)
 //
@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkRuntime, checkTypes } from "./consumer-checks.mjs";
+import { checkNodeBundle, checkRuntime, checkTypes } from "./consumer-checks.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -65,6 +65,7 @@ try {
     symlinkSync(join(root, "node_modules", name), join(modules, name), "dir");
   }
   checkRuntime(consumer);
+  await checkNodeBundle(consumer, await import("esbuild"));
   checkTypes(consumer, {
     ts: require("typescript"),
     typesNode: join(root, "node_modules", "@types", "node"),

@@ -241,3 +241,44 @@ function formatHost() {
     getNewLine: () => "\n",
   };
 }
+
+/**
+ * Bundles a server for Node with `esbuild` (the repository's, default conditions: `module` among
+ * them) from the package installed in `consumerDir` and runs it: the bundle takes the per-file ES
+ * modules (no CommonJS file of the package), `import` and `require` of otzovik in it are one copy,
+ * and an error from otzovik/redis is a ConfigError of the root's.
+ */
+export async function checkNodeBundle(consumerDir, esbuild) {
+  const entry = join(consumerDir, "bundle-entry.mjs");
+  writeFileSync(
+    entry,
+    [
+      'import assert from "node:assert/strict";',
+      'import { ConfigError, parseIiko } from "otzovik";',
+      'import { redisStore } from "otzovik/redis";',
+      'const required = require("otzovik");',
+      "assert.equal(required.ConfigError, ConfigError, 'require and import of otzovik in a bundle are one copy');",
+      "assert.throws(() => redisStore({ client: null }), (error) => error instanceof ConfigError);",
+      'assert.equal(typeof parseIiko, "function");',
+    ].join("\n"),
+  );
+  const outfile = join(consumerDir, "bundle-out.mjs");
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    metafile: true,
+    logLevel: "error",
+    external: ["msw", "ioredis", "redis", "bullmq"],
+  });
+  const cjs = Object.keys(result.metafile.inputs).filter((file) =>
+    /node_modules\/otzovik\/.*\.cjs$/.test(file),
+  );
+  if (cjs.length) throw new Error(`a Node bundle took the package's CommonJS files: ${cjs}`);
+  execFileSync(process.execPath, [outfile], { cwd: consumerDir, stdio: "inherit" });
+  console.log(
+    "bundle ok: an esbuild bundle for Node takes the per-file ES modules, one copy for import and require",
+  );
+}

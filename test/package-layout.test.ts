@@ -34,10 +34,16 @@ describe("package layout", () => {
     );
   });
 
-  it("Node gets one runtime: import (the wrapper) and require both resolve to the CommonJS build; other importers get one ES module per source file", () => {
+  it("Node gets one runtime: import (the wrapper) and require both resolve to the CommonJS build; bundlers and other importers get one ES module per source file", () => {
     for (const [name, source] of Object.entries(entries)) {
       const perFile = source.replace(/^src\//, "./dist/").replace(/\.ts$/, ".js");
+      expect(Object.keys(pkg.exports[subpath(name)]), subpath(name)).toEqual([
+        "module",
+        "import",
+        "require",
+      ]);
       expect(pkg.exports[subpath(name)], subpath(name)).toEqual({
+        module: perFile,
         import: {
           types: `./dist/${name}.d.ts`,
           node: `./dist/node/${name}.mjs`,
