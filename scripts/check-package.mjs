@@ -1,5 +1,7 @@
 // Checks the built package as users load it: the "exports" map resolves for import and require,
-// both formats export the same names, and a parser works from each. Run after `npm run build`.
+// both formats export the same names and share one runtime, a parser works from each, and
+// TypeScript projects resolve every entry point (node10, node16, bundler). Run after
+// `npm run build`; scripts/check-tarball.mjs then checks the packed .tgz.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -26,8 +28,10 @@ for (const [format, mod] of [
 
 for (const [subpath, target] of Object.entries(pkg.exports)) {
   if (typeof target === "string") continue;
-  for (const condition of ["import", "require"]) {
-    for (const file of Object.values(target[condition])) {
+  for (const condition of ["module", "import", "require"]) {
+    for (const file of [target[condition]].flatMap((value) =>
+      typeof value === "string" ? [value] : Object.values(value),
+    )) {
       assert.ok(
         existsSync(new URL(`../${file}`, import.meta.url)),
         `${subpath} ${condition}: ${file} exists`,
@@ -63,8 +67,8 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
     Object.keys(esmRedis).sort(),
     "otzovik/redis: ESM and CJS builds must export the same names",
   );
-  // Each CommonJS entry bundles its own copy of the errors: an error from otzovik/redis must still
-  // be an OtzovikError of the root's (the requester keeps its code only then).
+  // An error from otzovik/redis must be an OtzovikError of the root's (the requester keeps its code
+  // only then): one runtime for every entry point (checked for every entry point below).
   for (const [format, root, redis] of [
     ["cjs", cjs, cjsRedis],
     ["esm", esm, esmRedis],
@@ -114,74 +118,26 @@ console.log(
   `package ok: ${esmNames.length} exports, ESM and CJS agree, every "exports" target exists`,
 );
 
-// The published types, as a user's TypeScript project sees them (node16 resolution, ESM and CJS,
-// every subpath, full lib check).
+// As a user's project sees the package (node_modules/otzovik → this repository): every entry point
+// with import and require, one runtime (one class per error class, `instanceof` across entry points
+// and formats), the peers each entry point loads, and TypeScript consumers under node10, node16
+// (ESM and CJS) and bundler resolution. scripts/check-tarball.mjs runs the same on the packed .tgz.
 {
-  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } = await import("node:fs");
+  const { mkdtempSync, mkdirSync, symlinkSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
-  const { execFileSync } = await import("node:child_process");
   const { fileURLToPath } = await import("node:url");
+  const { checkRuntime, checkTypes } = await import("./consumer-checks.mjs");
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), "otzovik-types-"));
+  const dir = mkdtempSync(join(tmpdir(), "otzovik-consumer-"));
   try {
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(root, join(dir, "node_modules", "otzovik"), "dir");
-    const imports = [
-      'import { createReviewRequester, parseIiko, type ParseResult, type Outcome } from "otzovik";',
-      'import { webhookHandler } from "otzovik/express";',
-      'import { createFetchHandler } from "otzovik/fetch";',
-      'import { redisStore, type RedisStoreOptions } from "otzovik/redis";',
-    ];
-    const use =
-      'const r: ParseResult = parseIiko("[]"); const o: Outcome[] = []; console.log(r, o, createReviewRequester, webhookHandler, createFetchHandler, redisStore); const ro: Partial<RedisStoreOptions> = { prefix: "p" }; console.log(ro);';
-    writeFileSync(
-      join(dir, "esm.mts"),
-      `${imports.join("\n")}\nimport { createFakeSmsRu } from "otzovik/testing";\n${use}\nconsole.log(createFakeSmsRu);\n`,
-    );
-    writeFileSync(join(dir, "cjs.cts"), `${imports.join("\n")}\n${use}\n`);
-    /** Compiles `files` in `dir` as a node16 project with full lib check and only `types`. */
-    const compile = (name, files, types) => {
-      writeFileSync(
-        join(dir, name),
-        JSON.stringify({
-          compilerOptions: {
-            module: "node16",
-            moduleResolution: "node16",
-            strict: true,
-            noEmit: true,
-            skipLibCheck: false,
-            types,
-            lib: ["ES2022", "DOM"],
-          },
-          files,
-        }),
-      );
-      execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(dir, name)], {
-        stdio: "inherit",
-      });
-    };
-    compile("tsconfig.json", ["esm.mts", "cjs.cts"], []);
-    // otzovik/bullmq brings BullMQ's own types, which need Node's (`NodeJS.Timeout`): its users
-    // have @types/node, so this project has them too.
-    mkdirSync(join(dir, "node_modules", "@types"));
-    symlinkSync(
-      join(root, "node_modules", "@types", "node"),
-      join(dir, "node_modules", "@types", "node"),
-      "dir",
-    );
-    const bullmq = [
-      'import { bullmqScheduler, bullmqJobId, type BullmqSchedulerOptions } from "otzovik/bullmq";',
-      'import type { Scheduler } from "otzovik";',
-      'const options: BullmqSchedulerOptions = { connection: { host: "127.0.0.1", port: 6379 }, worker: false };',
-      'const s: Scheduler = bullmqScheduler(options); console.log(s, bullmqJobId("x"));',
-    ].join("\n");
-    writeFileSync(join(dir, "bullmq-esm.mts"), `${bullmq}\n`);
-    writeFileSync(join(dir, "bullmq-cjs.cts"), `${bullmq}\n`);
-    compile("tsconfig.bullmq.json", ["bullmq-esm.mts", "bullmq-cjs.cts"], ["node"]);
-    console.log(
-      "types ok: a node16 TypeScript project (ESM and CJS) compiles against every entry point",
-    );
+    checkRuntime(dir);
+    checkTypes(dir, {
+      ts: require("typescript"),
+      typesNode: join(root, "node_modules", "@types", "node"),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

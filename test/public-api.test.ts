@@ -1,7 +1,8 @@
 /**
  * The runtime names each entry point exports. A change here is an API change: add a changeset,
- * then update the snapshots with `npx vitest run test/public-api.test.ts -u`. Type-only exports are
- * covered by `npm run docs` (TypeDoc: every export documented) and the type tests in test/types.
+ * then update the snapshots with `npx vitest run test/public-api.test.ts -u`. The type-only names
+ * are snapshotted in test/public-types.test.ts; `npm run docs` (TypeDoc) checks every export is
+ * documented, and the type tests in test/types check their shapes.
  */
 import { describe, expect, it } from "vitest";
 
