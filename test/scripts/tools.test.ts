@@ -75,7 +75,9 @@ describe("scripts/tool.mjs", () => {
   it("an unknown tool: usage, exit 2", () => {
     const run = node("scripts/tool.mjs", "eslint");
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("usage: node scripts/tool.mjs <biome|typedoc|changeset|attw|publint> [args…]\n");
+    expect(run.stderr).toBe(
+      "usage: node scripts/tool.mjs <biome|typedoc|changeset|attw|publint> [args…]\n",
+    );
   });
 });
 
