@@ -10,20 +10,30 @@ type NodeCrypto = {
   createSecretKey?(key: Uint8Array): object;
 };
 
-/** Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise. */
-const nodeCrypto = (() => {
+/** `node:crypto` once looked up: `undefined` until the first hash, `null` when the runtime has none. */
+let nodeCryptoModule: NodeCrypto | null | undefined;
+
+/**
+ * Node's (and Bun's, Deno's) synchronous hashing when the runtime has it; Web Crypto otherwise.
+ * Looked up at the first hash, not at import: loading `node:crypto` costs a cold import of
+ * otzovik several milliseconds (issue 13), and the parsers never hash.
+ */
+function nodeCrypto(): NodeCrypto | null {
+  if (nodeCryptoModule !== undefined) return nodeCryptoModule;
   try {
     const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
       .process?.getBuiltinModule;
-    return (getBuiltin?.("node:crypto") as NodeCrypto | undefined) ?? null;
+    nodeCryptoModule = (getBuiltin?.("node:crypto") as NodeCrypto | undefined) ?? null;
   } catch {
-    return null;
+    nodeCryptoModule = null;
   }
-})();
+  return nodeCryptoModule;
+}
 
 /** SHA-256 of a string. */
 async function digest(value: string): Promise<Uint8Array> {
-  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash("sha256").update(value).digest());
+  const node = nodeCrypto();
+  if (node) return new Uint8Array(node.createHash("sha256").update(value).digest());
   return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
@@ -79,10 +89,11 @@ export function keyedHasher(secret: string | (() => string)): (value: string) =>
     return key;
   };
   return async (value) => {
-    if (nodeCrypto) {
+    const node = nodeCrypto();
+    if (node) {
       // A key object is imported once, not on every hash (a string key is, each time).
-      nodeKey ??= nodeCrypto.createSecretKey?.(encoder.encode(keyText())) ?? keyText();
-      return nodeCrypto.createHmac("sha256", nodeKey).update(value).digest("hex").slice(0, 32);
+      nodeKey ??= node.createSecretKey?.(encoder.encode(keyText())) ?? keyText();
+      return node.createHmac("sha256", nodeKey).update(value).digest("hex").slice(0, 32);
     }
     webKey ??= crypto.subtle.importKey(
       "raw",
@@ -103,7 +114,8 @@ export function randomSecret(): string {
 
 /** SHA-256 of bytes. */
 export async function sha256Bytes(data: Uint8Array): Promise<Uint8Array> {
-  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest());
+  const node = nodeCrypto();
+  if (node) return new Uint8Array(node.createHash("sha256").update(data).digest());
   return new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
 }
 
@@ -112,7 +124,8 @@ export async function sha256Bytes(data: Uint8Array): Promise<Uint8Array> {
  * be empty (Web Crypto refuses an empty HMAC key).
  */
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHmac("sha256", key).update(data).digest());
+  const node = nodeCrypto();
+  if (node) return new Uint8Array(node.createHmac("sha256", key).update(data).digest());
   let webKey = webHmacKeys.get(key);
   if (webKey === undefined) {
     webKey = crypto.subtle.importKey(
