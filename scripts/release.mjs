@@ -77,9 +77,9 @@ function main() {
   const { version, name } = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
   const pending = pendingChangesets();
   if (pending.length > 0) {
-    const message = `${pending.length} changeset(s) not yet versioned (${pending.join(", ")}): run \`npm run version-packages\` and commit the new version and CHANGELOG.md first`;
+    const message = `${pending.length} changeset(s) not yet versioned (${pending.join(", ")}): run \`npm run version-packages\` and commit the new version and CHANGELOG.md`;
     if (!options.dryRun) {
-      console.error(`release: ${message}.`);
+      console.error(`release: ${message} first.`);
       return 1;
     }
     console.log(`release (dry run): note: ${message} before a real release.`);
