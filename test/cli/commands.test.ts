@@ -64,7 +64,7 @@ describe("main (src/cli/main.ts)", () => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       ({ main } = await import("../../src/cli/main.js"));
-      await vi.waitFor(() => expect(write).toHaveBeenCalledWith(USAGE));
+      await vi.waitFor(() => expect(write).toHaveBeenCalledWith(USAGE), { timeout: 20_000 });
       expect(process.exitCode).toBe(0);
     } finally {
       write.mockRestore();
@@ -210,6 +210,17 @@ left        155 in the last segment
     expect(stdout).toBe("");
     expect(stderr).toMatch(message);
     expect(stderr.endsWith(`\n\n${USAGE}`)).toBe(true);
+  });
+
+  it("serve reads process.env: a wrong PORT there is reported, exit 1", async () => {
+    vi.stubEnv("PORT", "eighty");
+    try {
+      expect(await main(["serve"])).toBe(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(stdout).toBe("");
+    expect(stderr).toContain("\n  PORT must be a whole number from 0 to 65535\n");
   });
 
   it("any other failure is not bad usage: main rejects with it (the entry point prints it, exit 1)", async () => {
