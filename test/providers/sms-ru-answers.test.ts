@@ -24,7 +24,7 @@ function answer(path: string, body: unknown): URLSearchParams[] {
   server.use(
     http.post(`https://sms.ru/${path}`, async ({ request }) => {
       forms.push(new URLSearchParams(await request.text()));
-      return HttpResponse.json(body);
+      return HttpResponse.json(body as Record<string, unknown>);
     }),
   );
   return forms;
