@@ -11,5 +11,18 @@ export default defineConfig({
       enabled: true,
       include: ["test/**/*.test-d.ts"],
     },
+    // Off by default (`npm test`); `.ci/run` runs `npm test -- --coverage`, which fails under the
+    // thresholds. Only generated code is left out: every hand-written module in src/ counts.
+    coverage: {
+      provider: "v8",
+      include: ["src/**"],
+      exclude: ["src/testing/fixtures.generated.ts"],
+      reportsDirectory: "coverage",
+      reporter: ["text-summary", "json-summary", ["text", { skipFull: true }]],
+      // Measured at 97.2 / 93.2 / 96.3 / 96.7 when set (issue 13).
+      thresholds: { lines: 95, branches: 90, statements: 95, functions: 95 },
+      // A failing test still prints the figures (the run fails either way).
+      reportOnFailure: true,
+    },
   },
 });
