@@ -4,8 +4,9 @@
 //
 //   node scripts/fixtures.mjs          write the module
 //   node scripts/fixtures.mjs --check  exit 1 when the module is not what the fixtures give
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./generated.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const fixturesDir = `${root}test/fixtures/`;
@@ -120,21 +121,10 @@ export function renderFixtures() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = renderFixtures();
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(target, "utf8");
-    } catch {}
-    if (current !== text) {
-      console.error(
-        "src/testing/fixtures.generated.ts is out of date: run `node scripts/fixtures.mjs`",
-      );
-      process.exit(1);
-    }
-    console.log("src/testing/fixtures.generated.ts is up to date");
-  } else {
-    writeFileSync(target, text);
-    console.log("wrote src/testing/fixtures.generated.ts");
-  }
+  writeOrCheck(
+    target,
+    "src/testing/fixtures.generated.ts",
+    renderFixtures(),
+    "node scripts/fixtures.mjs",
+  );
 }

@@ -9,9 +9,9 @@
 //   node scripts/phone-metadata.mjs          write the module (after updating libphonenumber-js)
 //   node scripts/phone-metadata.mjs --check  exit 1 when the module is not what the installed
 //                                            libphonenumber-js gives
-import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./generated.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const target = `${root}src/core/phone-metadata.generated.ts`;
@@ -48,21 +48,10 @@ export function renderMetadata() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const text = renderMetadata();
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(target, "utf8");
-    } catch {}
-    if (current !== text) {
-      console.error(
-        "src/core/phone-metadata.generated.ts is out of date: run `node scripts/phone-metadata.mjs`",
-      );
-      process.exit(1);
-    }
-    console.log("src/core/phone-metadata.generated.ts is up to date");
-  } else {
-    writeFileSync(target, text);
-    console.log("wrote src/core/phone-metadata.generated.ts");
-  }
+  writeOrCheck(
+    target,
+    "src/core/phone-metadata.generated.ts",
+    renderMetadata(),
+    "node scripts/phone-metadata.mjs",
+  );
 }

@@ -34,7 +34,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { buildQuietly, staleReason } from "./start.mjs";
+import { buildIfStale } from "./start.mjs";
 import { notInstalledMessage, TOOLS_DIR } from "./tool.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -103,18 +103,7 @@ if (!existsSync(join(TOOLS_DIR, "node_modules", "resend", "package.json"))) {
   process.exit(1);
 }
 
-const reason = staleReason(ROOT);
-if (reason) {
-  const started = performance.now();
-  process.stdout.write(`building dist/ (${reason}) … `);
-  const { code, output } = await buildQuietly(ROOT);
-  if (code !== 0) {
-    process.stdout.write("failed:\n");
-    process.stderr.write(output);
-    process.exit(code);
-  }
-  process.stdout.write(`done in ${Math.round((performance.now() - started) / 1000)} s\n`);
-}
+await buildIfStale(ROOT);
 
 /** A directory where `otzovik` resolves as an installed package: node_modules/otzovik → the repo. */
 const consumer = mkdtempSync(join(tmpdir(), "otzovik-size-"));

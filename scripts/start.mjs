@@ -77,19 +77,26 @@ export function buildQuietly(root) {
   });
 }
 
-async function main() {
-  const reason = staleReason();
-  if (reason) {
-    const started = performance.now();
-    process.stdout.write(`building dist/ (${reason}) … `);
-    const { code, output } = await buildQuietly(ROOT);
-    if (code !== 0) {
-      process.stdout.write("failed:\n");
-      process.stderr.write(output);
-      process.exit(code);
-    }
-    process.stdout.write(`done in ${Math.round((performance.now() - started) / 1000)} s\n`);
+/**
+ * Builds dist/ when it is missing or older than its sources, in one line of output (the build's
+ * own output only when it fails, and then the process exits with its code).
+ */
+export async function buildIfStale(root = ROOT) {
+  const reason = staleReason(root);
+  if (!reason) return;
+  const started = performance.now();
+  process.stdout.write(`building dist/ (${reason}) … `);
+  const { code, output } = await buildQuietly(root);
+  if (code !== 0) {
+    process.stdout.write("failed:\n");
+    process.stderr.write(output);
+    process.exit(code);
   }
+  process.stdout.write(`done in ${Math.round((performance.now() - started) / 1000)} s\n`);
+}
+
+async function main() {
+  await buildIfStale();
   await import(pathToFileURL(join(ROOT, "examples", "express", "server.mjs")).href);
 }
 
