@@ -50,10 +50,13 @@ export function checkExpected(values: unknown, provider: string): void {
 /** Checks an `incr` step's `by`: a safe integer. */
 export function checkIncrement(by: unknown, provider: string): void {
   if (typeof by !== "number" || !Number.isSafeInteger(by)) {
-    throw new ValidationError(`\`by\` of an \`incr\` step must be a safe integer, got ${describe(by)}.`, {
-      code: "invalid_value",
-      provider,
-    });
+    throw new ValidationError(
+      `\`by\` of an \`incr\` step must be a safe integer, got ${describe(by)}.`,
+      {
+        code: "invalid_value",
+        provider,
+      },
+    );
   }
 }
 

@@ -628,7 +628,6 @@ export function describeStoreConformance(
           });
       });
 
-
       describe("with a receipt", () => {
         const receipt = (name: string, ttlMs = live): BatchReceipt => ({
           key: k(`receipt:${name}`),
