@@ -13,6 +13,8 @@ describe("public API: runtime exports per entry point", () => {
       [
         "AMOCRM_FINAL_STATUSES",
         "ConfigError",
+        "DEFAULT_LINK_MESSAGE",
+        "DEFAULT_LINK_TTL_MS",
         "DEFAULT_MAX_ENTRIES",
         "DEFAULT_MAX_PERMANENT_ENTRIES",
         "DEFAULT_MESSAGE",
@@ -52,6 +54,7 @@ describe("public API: runtime exports per entry point", () => {
         "createSmsRuClient",
         "defineSource",
         "describeSkip",
+        "destinationName",
         "findSource",
         "getSmsBalance",
         "inProcessScheduler",
@@ -73,6 +76,7 @@ describe("public API: runtime exports per entry point", () => {
         "sendWhatsappTemplate",
         "smsSegments",
         "sources",
+        "userAgentClass",
       ]
     `);
   });
@@ -84,6 +88,7 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
         "DEFAULT_STATUS_MAX_BODY_BYTES",
+        "linkHandler",
         "statusHandler",
         "webhookHandler",
       ]
@@ -98,6 +103,7 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_MAX_BODY_BYTES",
         "DEFAULT_STATUS_MAX_BODY_BYTES",
         "createFetchHandler",
+        "createFetchLinkHandler",
         "createFetchStatusHandler",
       ]
     `);
