@@ -52,11 +52,12 @@ const stores: { name: string; pair: () => [Store, Store] }[] = [
     name: "Redis (two clients)",
     pair: () => {
       const prefix = `links${Math.random().toString(36).slice(2, 8)}`;
-      return [0, 1].map(() => {
+      const store = (): Store => {
         const client = new Redis(redis.url);
         clients.push(client);
         return redisStore({ client, prefix });
-      }) as [Store, Store];
+      };
+      return [store(), store()];
     },
   },
 ];
