@@ -35,7 +35,7 @@ export type Render = (vars: TemplateVars) => string;
  * a shop alike. With a 15-character name and a 22-character link (`https://clck.ru/3FaBcD`) it is
  * 64 characters: one Cyrillic (UCS-2) SMS segment of 70, with 6 to spare. A full Yandex Maps or
  * 2GIS review link (50–60 characters) makes it two segments, each billed as one SMS: use a short
- * link (your own domain's redirect, or a shortener).
+ * link: the requester's `links` option (your own domain, with click tracking), or a shortener.
  */
 export const DEFAULT_MESSAGE = "{business}: спасибо! Оставьте отзыв: {reviewUrl}";
 

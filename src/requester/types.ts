@@ -184,7 +184,7 @@ export interface RequesterOptions {
   /**
    * Message text template. Default {@link DEFAULT_MESSAGE}: `"{business}: спасибо! Оставьте
    * отзыв: {reviewUrl}"`, one Cyrillic SMS segment with a name of up to 15 characters and a link
-   * of up to 22 (see {@link smsSegments}).
+   * of up to 22 (see {@link smsSegments}); with `links`, {@link DEFAULT_LINK_MESSAGE}.
    */
   readonly message?: TextTemplate;
   /**
