@@ -59,7 +59,12 @@ const html = { "content-type": "text/html; charset=utf-8" };
  * characters: anything percent-encoded is not one). Never the query.
  */
 function tokenOf(url: string): string {
-  const path = new URL(url, "http://localhost").pathname;
+  let path: string;
+  try {
+    path = new URL(url, "http://localhost").pathname;
+  } catch {
+    return "";
+  }
   return path.slice(path.lastIndexOf("/") + 1);
 }
 

@@ -12,9 +12,11 @@ export type UserAgentClass = "bot" | "mobile" | "desktop" | "other";
 /**
  * Link-preview fetchers of messengers and social networks: they open a link as soon as it is in a
  * chat (Telegram, WhatsApp; iMessage previews with Facebook's crawler name), before anyone taps it.
+ * Names that apps' own in-app browsers also send (Viber, Snapchat, Pinterest) are left out: a real
+ * click from them must count.
  */
 const PREVIEW_BOTS =
-  /TelegramBot|WhatsApp|facebookexternalhit|Facebot|Twitterbot|Slackbot|Slack-ImgProxy|Discordbot|LinkedInBot|vkShare|SkypeUriPreview|Viber|redditbot|Pinterest|Embedly|Iframely|OdklBot|Mail\.RU_Bot|Snapchat|KakaoTalk-scrap|Applebot|Google-PageRenderer|Bytespider|YandexBot|Googlebot|bingbot/i;
+  /TelegramBot|WhatsApp|facebookexternalhit|Facebot|Twitterbot|Slackbot|Slack-ImgProxy|Discordbot|LinkedInBot|vkShare|SkypeUriPreview|redditbot|Embedly|Iframely|OdklBot|Mail\.RU_Bot|KakaoTalk-scrap|Applebot|Google-PageRenderer|Bytespider|YandexBot|Googlebot|bingbot/i;
 /** Anything else that calls itself a robot. */
 const ROBOTS = /bot\b|bot\/|crawler|spider|preview|scanner|headless|python-requests|curl\/|wget\//i;
 const MOBILE = /Mobi|Android|iPhone|iPad|iPod|Windows Phone|Opera Mini|IEMobile|HarmonyOS/i;
@@ -26,7 +28,7 @@ const READ_CHARS = 512;
 /**
  * The {@link UserAgentClass} of a `User-Agent` header. Known link-preview fetchers (Telegram,
  * WhatsApp, Facebook and iMessage's `facebookexternalhit`, Twitter, Slack, Discord, LinkedIn,
- * VK, Skype, Viber…), crawlers and command-line clients are `"bot"`.
+ * VK, Skype…), crawlers and command-line clients are `"bot"`.
  *
  * @param userAgent - The header, or `null` when the request had none.
  */

@@ -3,12 +3,13 @@
  * checks (messages naming the option).
  */
 import { describe, expect, it } from "vitest";
+import { createLinkProcessor } from "../../src/adapters/link.js";
 import { ConfigError } from "../../src/core/errors.js";
 import { destinationName, safeTarget } from "../../src/links/destinations.js";
 import { isLinkToken, newLinkToken } from "../../src/links/token.js";
 import { userAgentClass } from "../../src/links/user-agent.js";
 import { createReviewRequester } from "../../src/requester/requester.js";
-import type { RequesterOptions } from "../../src/requester/types.js";
+import type { RequesterOptions, ReviewRequester } from "../../src/requester/types.js";
 import { textSms } from "./world.js";
 
 describe("link tokens", () => {
@@ -62,6 +63,15 @@ describe("userAgentClass", () => {
       "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
       "desktop",
     ],
+    [
+      "Mozilla/5.0 (Linux; Android 13; SM-A515F) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 Viber/21.4.0.0",
+      "mobile",
+    ],
+    [
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Snapchat/12.60.0.36 (like Safari/8617.1.17.10.6)",
+      "mobile",
+    ],
+    ["Mozilla/5.0 (compatible; Pinterestbot/1.0; +http://www.pinterest.com/bot.html)", "bot"],
     ["SomethingElse/1.0", "other"],
     ["", "other"],
     [null, "other"],
@@ -186,5 +196,21 @@ describe("the links option", () => {
     expect(sms.sent[0]?.text).toMatch(
       /^Кофейня: спасибо! Отзыв: https:\/\/cafe\.ru\/r\/[A-Za-z0-9_-]{8}$/,
     );
+  });
+});
+
+describe("createLinkProcessor", () => {
+  it("answers 404 for a URL it cannot parse: its token is empty, never a store read", async () => {
+    const asked: string[] = [];
+    const requester = {
+      followLink: async (token: string) => {
+        asked.push(token);
+        return { found: false as const };
+      },
+    } as unknown as ReviewRequester;
+    const run = createLinkProcessor(requester);
+    const response = await run({ method: "GET", url: "http://[", header: () => null });
+    expect(response.status).toBe(404);
+    expect(asked).toEqual([""]);
   });
 });
