@@ -20,7 +20,7 @@ import { redisStore } from "../../src/stores/redis.js";
 import type { Store } from "../../src/stores/types.js";
 import { listen, type RunningServer, startFetchServer } from "../helpers/http.js";
 import { type RedisServer, startRedisServer } from "../helpers/redis-server.js";
-import { IPHONE, linksRequester, PHONE, TELEGRAM_BOT, tokenOf, YANDEX } from "./world.js";
+import { IPHONE, linksRequester, NOON, PHONE, TELEGRAM_BOT, tokenOf, YANDEX } from "./world.js";
 
 let redis: RedisServer;
 const clients: Redis[] = [];
@@ -127,7 +127,7 @@ describe.each(cases)("$store.name, $route.name", ({ store, route }) => {
     const second = await get(`/r/${token}`, { headers: { "user-agent": IPHONE } });
     expect(second.status).toBe(302);
     expect(second.headers.get("location")).toBe(YANDEX);
-    await expect(sender.requester.stats({ since: Date.now() })).resolves.toMatchObject({
+    await expect(sender.requester.stats({ since: NOON })).resolves.toMatchObject({
       sent: 1,
       clicked: 1,
       clicks: 2,
@@ -179,6 +179,45 @@ describe.each(cases)("$store.name, $route.name", ({ store, route }) => {
       expect(response.status, method).toBe(405);
       expect(response.headers.get("allow")).toBe("GET, HEAD");
     }
+  });
+});
+
+describe("on Redis, the keys", () => {
+  it("of a link, its clicks and the funnel hold no phone and no order id", async () => {
+    const client = new Redis(redis.url);
+    clients.push(client);
+    const prefix = "layout";
+    const made = linksRequester({ store: redisStore({ client, prefix }) });
+    requesters.push(made.requester);
+    await made.requester.request({ phone: PHONE, orderId: "ORDER-4242" });
+    const token = tokenOf(made.sms.sent[0]?.text ?? "");
+    const link = await made.requester.followLink(token, { method: "GET", userAgent: IPHONE });
+    if (link.found) await link.done;
+    const keys = (await client.keys(`${prefix}:*`)).sort();
+    const day = "2026-03-14"; // the requester's clock: NOON
+    const ours = keys.filter((k) => /^layout:(link|click|clicks|stats):/.test(k));
+    expect(ours).toEqual(
+      [
+        `layout:click:${token}`,
+        `layout:clicks:${token}`,
+        `layout:link:${token}`,
+        `layout:stats:default:${day}:clicked`,
+        `layout:stats:default:${day}:clicks`,
+        `layout:stats:default:${day}:sent`,
+      ].sort(),
+    );
+    for (const key of ours) {
+      const value = (await client.get(key)) ?? "";
+      for (const secret of ["9161234567", "ORDER-4242"]) {
+        expect(key).not.toContain(secret);
+        expect(value).not.toContain(secret);
+      }
+    }
+    expect(JSON.parse((await client.get(`layout:click:${token}`)) ?? "{}")).toEqual({
+      at: expect.any(Number),
+      ua: "mobile",
+    });
+    expect(await client.pttl(`layout:link:${token}`)).toBeGreaterThan(89 * 86_400_000);
   });
 });
 
