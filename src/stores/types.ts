@@ -70,7 +70,9 @@ export interface Store {
  * - `incr`: adds `by` to the integer the key holds (an absent key, or one holding anything but an
  *   integer, counts as 0) and gives the key `ttlMs` to live from now; the requester's counters
  *   (clicks, per-day funnel counts) use it. Atomic in a store's own `batch`; {@link runBatch}
- *   does it with a `get` and a `set` (concurrent increments may be lost there).
+ *   does it with a `get` and a `set` (concurrent increments may be lost there). The requester
+ *   sends it only with its `links` option: a store of your own whose `batch` predates this step
+ *   must learn it before `links` is turned on (a store without `batch` needs nothing).
  */
 export type StoreStep =
   | ClaimStep
