@@ -62,6 +62,9 @@ export {
   type SkipReason,
 } from "./core/skip-reasons.js";
 export { type SmsSegments, smsSegments } from "./core/sms-segments.js";
+export { destinationName, type LinkDestination } from "./links/destinations.js";
+export { DEFAULT_LINK_TTL_MS, type LinksOptions } from "./links/options.js";
+export { type UserAgentClass, userAgentClass } from "./links/user-agent.js";
 export {
   type Channel,
   type ClientOptions,
@@ -109,21 +112,32 @@ export {
 } from "./providers/index.js";
 export { DEFAULT_QUIET_HOURS, type QuietHours } from "./requester/quiet-hours.js";
 export { createReviewRequester } from "./requester/requester.js";
-export { DEFAULT_MESSAGE, type TemplateVars, type TextTemplate } from "./requester/template.js";
+export {
+  DEFAULT_LINK_MESSAGE,
+  DEFAULT_MESSAGE,
+  type TemplateVars,
+  type TextTemplate,
+} from "./requester/template.js";
 export type {
   AbortFlag,
   Accepted,
   AcceptedEvent,
   AmocrmPhoneLookup,
   ChannelSpec,
+  ClickedOutcome,
   ClosedRequester,
   DeliveredOutcome,
   DirectRequest,
   EmailChannel,
   FailedOutcome,
+  FollowedLink,
+  FunnelStats,
   Handled,
   HandleOptions,
   HandleResult,
+  LinkFound,
+  LinkNotFound,
+  LinkVisit,
   Outcome,
   ParserOptions,
   PendingSend,
@@ -134,6 +148,7 @@ export type {
   SkippedOutcome,
   SmsChannel,
   SourceId,
+  StatsQuery,
   StatusHandled,
   StatusOutcome,
   TenantContext,
@@ -216,6 +231,7 @@ export type {
   DeleteStep,
   ExpectStep,
   GetStep,
+  IncrStep,
   SetStep,
   Store,
   StoreStep,

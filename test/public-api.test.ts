@@ -14,6 +14,8 @@ describe("public API: runtime exports per entry point", () => {
       [
         "AMOCRM_FINAL_STATUSES",
         "ConfigError",
+        "DEFAULT_LINK_MESSAGE",
+        "DEFAULT_LINK_TTL_MS",
         "DEFAULT_MAX_ENTRIES",
         "DEFAULT_MAX_PERMANENT_ENTRIES",
         "DEFAULT_MESSAGE",
@@ -53,6 +55,7 @@ describe("public API: runtime exports per entry point", () => {
         "createSmsRuClient",
         "defineSource",
         "describeSkip",
+        "destinationName",
         "findSource",
         "getSmsBalance",
         "inProcessScheduler",
@@ -74,6 +77,7 @@ describe("public API: runtime exports per entry point", () => {
         "sendWhatsappTemplate",
         "smsSegments",
         "sources",
+        "userAgentClass",
       ]
     `);
   });
@@ -85,6 +89,7 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_BODY_TIMEOUT_MS",
         "DEFAULT_MAX_BODY_BYTES",
         "DEFAULT_STATUS_MAX_BODY_BYTES",
+        "linkHandler",
         "statusHandler",
         "webhookHandler",
       ]
@@ -99,6 +104,7 @@ describe("public API: runtime exports per entry point", () => {
         "DEFAULT_MAX_BODY_BYTES",
         "DEFAULT_STATUS_MAX_BODY_BYTES",
         "createFetchHandler",
+        "createFetchLinkHandler",
         "createFetchStatusHandler",
       ]
     `);

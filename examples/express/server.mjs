@@ -28,6 +28,9 @@
 //   RESEND_WEBHOOK_SECRET                Resend: the webhook's signing secret (whsec_…)
 //   DEV_WHATSAPP=true                    dev mode: WhatsApp first, through a simulated Meta (printed,
 //                                        not sent), so a fake Meta status can be tried; see README
+// Short review links with click tracking (one SMS segment instead of two; see README):
+//   LINKS_BASE_URL        e.g. https://cafe.ru/r: {reviewUrl} becomes https://cafe.ru/r/<token>, and
+//                         this server answers /r/<token> (point that URL at it)
 // Several instances (needs `npm i ioredis bullmq`; see docs/production.md):
 //   REDIS_URL             share dedupe, caps and opt-outs in Redis (otzovik/redis) and queue the
 //                         delayed sends in BullMQ (otzovik/bullmq), so they survive restarts
@@ -47,7 +50,7 @@ import {
   createSmsRuClient,
   maskPhone,
 } from "otzovik";
-import { statusHandler, webhookHandler } from "otzovik/express";
+import { linkHandler, statusHandler, webhookHandler } from "otzovik/express";
 
 const env = (name) => process.env[name]?.trim() || undefined;
 const flag = (name) => ["true", "1"].includes(env(name)?.toLowerCase());
@@ -286,6 +289,7 @@ if (env("AMOCRM_SUBDOMAIN") && env("AMOCRM_ACCESS_TOKEN")) {
 }
 
 const delayMinutes = Number(env("DELAY_MINUTES") ?? 0);
+const linksBaseUrl = env("LINKS_BASE_URL");
 const requester = createReviewRequester({
   keys: webhookKey,
   business,
@@ -293,6 +297,7 @@ const requester = createReviewRequester({
   channels,
   amocrm,
   delayMs: delayMinutes * 60_000,
+  ...(linksBaseUrl ? { links: { baseUrl: linksBaseUrl } } : {}),
   ...shared,
   // Dev mode sends at once, whatever the time, and lets the demo curls (one phone) all go out.
   ...(devMode ? { quietHours: false, frequencyCapMs: false } : {}),
@@ -316,6 +321,12 @@ app.all("/api/webhook/:source", webhookHandler(requester, { logger }));
 // that changes a message prints one line (`review request delivered` / `undelivered`, the phone
 // masked); onDelivered / onUndelivered on the requester are where your own code would go.
 app.all("/api/status/:provider", statusHandler(requester, { logger }));
+// Short links (LINKS_BASE_URL): a GET redirects to REVIEW_URL and counts the click (the first one
+// per order prints `review link clicked`); link-preview bots and HEAD are answered, not counted.
+if (linksBaseUrl) {
+  const path = new URL(linksBaseUrl).pathname.replace(/\/+$/, "");
+  app.get(`${path}/:token`, linkHandler(requester, { logger }));
+}
 // Anything else, and every error Express itself raises (a malformed %-escape in the path is a
 // URIError with status 400), is answered in JSON: never Express's HTML page with a stack trace.
 app.use((_req, res) => {

@@ -9,6 +9,7 @@ import {
   type WebhookResponse,
 } from "./core.js";
 
+import { createLinkProcessor, type LinkHandlerOptions } from "./link.js";
 import { createStatusProcessor, type StatusHandlerOptions } from "./status.js";
 
 export {
@@ -17,6 +18,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type WebhookHandlerOptions,
 } from "./core.js";
+export type { LinkHandlerOptions } from "./link.js";
 export { DEFAULT_STATUS_MAX_BODY_BYTES, type StatusHandlerOptions } from "./status.js";
 
 /**
@@ -331,6 +333,41 @@ export function statusHandler(
       header: (name) => headerOf(req, name),
       bodyConsumed: consumedBy(req),
       readBody: (limit, stop) => readStream(req, limit, stop),
+    }).then((response) => send(req, res, response));
+  };
+}
+
+/**
+ * An Express route handler (also a plain Node `http` handler) for the requester's short review
+ * links (its `links` option):
+ *
+ * ```ts
+ * app.get("/r/:token", linkHandler(requester)); // links: { baseUrl: "https://cafe.ru/r" }
+ * ```
+ *
+ * The token is the path's last segment (never a query parameter). A GET answers 302 to the
+ * review URL stored for the token (only that one: nothing of the request can change it), or 200
+ * with a small chooser page when the business gave several `reviewUrls`; an unknown, expired or
+ * malformed token gets 404 with a small page; a method other than GET and HEAD gets 405; a store
+ * failure 503. A GET from a browser counts as a click (the request's first one is the `clicked`
+ * outcome, once across processes); HEAD and link-preview bots (Telegram, WhatsApp, iMessage…)
+ * are answered alike but never counted. Every answer has `Cache-Control: no-store` and
+ * `Referrer-Policy: no-referrer`. Mount it for GET and HEAD (`app.get` does both).
+ *
+ * @param requester - The requester whose `links` made the tokens.
+ * @param options - Logger.
+ * @throws ConfigError when the options are not an object.
+ */
+export function linkHandler(
+  requester: ReviewRequester,
+  options: LinkHandlerOptions = {},
+): (req: ExpressLikeRequest, res: ExpressLikeResponse, next?: (error?: unknown) => void) => void {
+  const run = createLinkProcessor(requester, options);
+  return (req, res) => {
+    void run({
+      method: req.method ?? "GET",
+      url: req.originalUrl ?? req.url ?? "/",
+      header: (name) => headerOf(req, name),
     }).then((response) => send(req, res, response));
   };
 }

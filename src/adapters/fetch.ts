@@ -6,6 +6,7 @@ import {
   joinChunks,
   type WebhookHandlerOptions,
 } from "./core.js";
+import { createLinkProcessor, type LinkHandlerOptions } from "./link.js";
 import { createStatusProcessor, type StatusHandlerOptions } from "./status.js";
 
 export {
@@ -14,6 +15,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type WebhookHandlerOptions,
 } from "./core.js";
+export type { LinkHandlerOptions } from "./link.js";
 export { DEFAULT_STATUS_MAX_BODY_BYTES, type StatusHandlerOptions } from "./status.js";
 
 /** Keeps work alive after the response: Next's `after`, Vercel's `waitUntil`, a Worker's `ctx.waitUntil`. */
@@ -213,5 +215,72 @@ export function createFetchStatusHandler(
     });
     if (response.background && waitUntil) waitUntil(response.background);
     return new Response(response.body, { status: response.status, headers: response.headers });
+  };
+}
+
+/**
+ * Options of {@link createFetchLinkHandler}.
+ *
+ * @example
+ * ```ts
+ * import { after } from "next/server";
+ * const link = createFetchLinkHandler(requester, { waitUntil: after });
+ * ```
+ */
+export interface FetchLinkHandlerOptions extends LinkHandlerOptions {
+  /**
+   * Runs the report of a first click (its log line and `onClicked` hook) after the response.
+   * Without it (and without a `ctx.waitUntil` per call) the handler waits for the report before
+   * answering. The click itself is always counted before the answer.
+   */
+  readonly waitUntil?: WaitUntil;
+}
+
+/**
+ * A Fetch-API handler, `(request, ctx?) => Promise<Response>`, for the requester's short review
+ * links (its `links` option), for Next.js route handlers, Hono, Cloudflare Workers, Bun and Deno:
+ *
+ * ```ts
+ * // app/r/[token]/route.ts (Next.js), with links: { baseUrl: "https://cafe.ru/r" }
+ * import { after } from "next/server";
+ * export const GET = createFetchLinkHandler(requester, { waitUntil: after });
+ * export const HEAD = GET;
+ * ```
+ *
+ * The token is the path's last segment (never a query parameter). A GET answers 302 to the
+ * review URL stored for the token (only that one: nothing of the request can change it), or 200
+ * with a small chooser page when the business gave several `reviewUrls`; an unknown, expired or
+ * malformed token gets 404 with a small page; a method other than GET and HEAD gets 405; a store
+ * failure 503. A GET from a browser counts as a click (the request's first one is the `clicked`
+ * outcome, once across processes); HEAD and link-preview bots (Telegram, WhatsApp, iMessage…)
+ * are answered alike but never counted. Every answer has `Cache-Control: no-store` and
+ * `Referrer-Policy: no-referrer`.
+ *
+ * @param requester - The requester whose `links` made the tokens.
+ * @param options - `waitUntil`, logger.
+ * @throws ConfigError naming the option when an option is invalid.
+ */
+export function createFetchLinkHandler(
+  requester: ReviewRequester,
+  options: FetchLinkHandlerOptions = {},
+): (request: Request, context?: FetchContext) => Promise<Response> {
+  const run = createLinkProcessor(requester, options);
+  if (options.waitUntil !== undefined && typeof options.waitUntil !== "function")
+    throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
+  return async (request, context) => {
+    const waitUntil = waitUntilOf(context) ?? options.waitUntil;
+    const response = await run({
+      method: request.method,
+      url: request.url,
+      header: (name) => request.headers.get(name),
+    });
+    if (response.background) {
+      if (waitUntil) waitUntil(response.background);
+      else await response.background;
+    }
+    return new Response(response.body === "" ? null : response.body, {
+      status: response.status,
+      headers: response.headers,
+    });
   };
 }

@@ -1,5 +1,6 @@
 import { atLevel, consoleLogger, createLogger, type Logger } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
+import { checkReviewTargets, type ResolvedLinks, resolveLinks } from "../links/options.js";
 import { inProcessScheduler } from "../schedulers/in-process.js";
 import type { Scheduler } from "../schedulers/types.js";
 import { sources as builtInSources } from "../sources/registry.js";
@@ -8,7 +9,7 @@ import { memoryStore } from "../stores/memory.js";
 import type { Store } from "../stores/types.js";
 import { validateRequesterOptions } from "./options.js";
 import { DEFAULT_QUIET_HOURS, type QuietWindow, quietWindow } from "./quiet-hours.js";
-import { compileTemplate, DEFAULT_MESSAGE, type Render } from "./template.js";
+import { compileTemplate, DEFAULT_LINK_MESSAGE, DEFAULT_MESSAGE, type Render } from "./template.js";
 import type { ChannelSpec, RequesterOptions, WhatsappTemplate } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -74,6 +75,8 @@ export interface RequesterConfig {
   readonly lookups: Readonly<Record<string, unknown>>;
   /** Webhook keys (static-key mode). */
   readonly keys: readonly string[];
+  /** Short links (the `links` option), or `null`. */
+  readonly links: ResolvedLinks | null;
 }
 
 function compileChannel(spec: ChannelSpec, index: number): Channel {
@@ -121,6 +124,13 @@ function requesterLogger(options: RequesterOptions): Logger {
  */
 export function resolveConfig(options: RequesterOptions): RequesterConfig {
   validateRequesterOptions(options);
+  const links = resolveLinks(options.links);
+  if (links && options.keys) {
+    checkReviewTargets([
+      { url: options.reviewUrl, option: "reviewUrl" },
+      ...(options.reviewUrls ?? []).map((url, i) => ({ url, option: `reviewUrls.${i}` })),
+    ]);
+  }
   const sources = sourceRegistry(options.sources);
   for (const [name, parseOptions] of Object.entries(options.parse ?? {})) {
     sources[name]?.checkOptions(parseOptions, `parse.${name}`);
@@ -146,7 +156,11 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
           ? null
           : quietWindow(options.quietHours ?? DEFAULT_QUIET_HOURS),
     },
-    message: compileTemplate(options.message ?? DEFAULT_MESSAGE, "message"),
+    // With links, a shorter default: one SMS segment with a 25-character name (see DEFAULT_LINK_MESSAGE).
+    message: compileTemplate(
+      options.message ?? (links ? DEFAULT_LINK_MESSAGE : DEFAULT_MESSAGE),
+      "message",
+    ),
     maxSmsSegments:
       options.maxSmsSegments === false
         ? null
@@ -160,5 +174,6 @@ export function resolveConfig(options: RequesterOptions): RequesterConfig {
         : typeof options.keys === "string"
           ? [options.keys]
           : [...options.keys],
+    links,
   };
 }

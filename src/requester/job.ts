@@ -33,6 +33,11 @@ export interface SendJob {
    * channel's after a status webhook reported the message undelivered (a fallback).
    */
   readonly channelFrom?: number;
+  /**
+   * The order's short-link token (the requester's `links`), made once the order is claimed: every
+   * run of the job (a retry, a fallback, another process) uses this one. Absent without `links`.
+   */
+  readonly link?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { sealer } from "../core/seal.js";
 import { keyedHasher } from "../core/secret.js";
+import type { UserAgentClass } from "../links/user-agent.js";
 import { runBatch } from "../stores/batch.js";
 import type { BatchReceipt, BatchResult, Store, StoreStep } from "../stores/types.js";
 import type { SendJob } from "./job.js";
@@ -28,6 +29,21 @@ import type { SendJob } from "./job.js";
  * - `otzovik:receipt:{random id}`: what an order's claim answered (see {@link Ledger.claim}),
  *   kept {@link RECEIPT_TTL_MS}; not with a store whose answers cannot be lost
  *   ({@link Store.inProcess}).
+ *
+ * With the requester's `links` option (short links, click tracking), also:
+ *
+ * - `otzovik:link:{token}`: a short link, `{"tenant":…,"order":…,"channel":…,"business":…,
+ *   "urls":[…],"at":…,"exp":…}`: `order` is a keyed hash of the order's dedupe key (never the
+ *   order id), `channel` the channel it went out on (`null` until sent), `urls` the review
+ *   URLs it leads to, `at`/`exp` when it was made and when it stops working (ms since the epoch;
+ *   also its TTL). The token is random: the key holds no phone, order id or tenant;
+ * - `otzovik:click:{token}`: the link's first counted click, `{"at":…,"ua":"mobile"}` (a
+ *   user-agent class, never the user agent or the address), claimed once: the `clicked`
+ *   outcome's exactly-once; `otzovik:clicks:{token}`: its counted clicks; both until the link
+ *   expires;
+ * - `otzovik:stats:{tenant}:{YYYY-MM-DD}:{counter}`: a tenant's funnel counters per UTC day
+ *   (`sent`, `delivered`, `clicked`: requests clicked at least once, `clicks`: every counted
+ *   click), kept {@link STATS_TTL_MS} after their last increment.
  *
  * Phones and emails appear in keys only as keyed hashes (HMAC with the requester's `hashSecret`).
  *
@@ -94,13 +110,31 @@ export interface Ledger {
   beginSend(ref: OrderRef, attempt: number): Promise<BeginResult>;
   /**
    * The message went out. Never throws: a lost record must not give the claims back. With
-   * `track`, the message is recorded too (same round trip), for its status webhooks.
+   * `track`, the message is recorded too (same round trip), for its status webhooks; with
+   * `link`, the short link learns its channel; with counters on (`links`) and `tenantId`, the
+   * tenant's `sent` counter of the day is incremented (same round trip).
    */
   recordSent(
     ref: OrderRef,
-    sent: { channel: string; messageId: string },
+    sent: { channel: string; messageId: string; tenantId?: string },
     track?: { provider: string; index: number; job: SendJob },
+    link?: SavedLink | null,
   ): Promise<void>;
+  /**
+   * Stores an order's short link under its token (a claim: a retry of the same order finds its
+   * own link and keeps it). `null` when the token is another order's (a 1-in-2^48 collision):
+   * then the message carries the review URL itself.
+   */
+  saveLink(ref: OrderRef, token: string, link: NewLink): Promise<SavedLink | null>;
+  /** The link of a token, or `null` when unknown or expired. */
+  findLink(token: string): Promise<SavedLink | null>;
+  /**
+   * Counts a click on a link: `first` when it is the link's first counted click (claimed, so
+   * once across processes; the tenant's `clicked` counter then goes up too).
+   */
+  click(link: SavedLink, userAgent: UserAgentClass): Promise<{ first: boolean; clicks: number }>;
+  /** A tenant's funnel counters summed over these UTC days (`YYYY-MM-DD`). */
+  stats(tenantId: string, days: readonly string[]): Promise<FunnelCounts>;
   /** A tracked message (see {@link Ledger.recordSent}), or `null` when unknown or expired. */
   findMessage(provider: string, messageId: string): Promise<TrackedMessage | null>;
   /**
@@ -135,6 +169,40 @@ export interface Ledger {
   optOut(tenantId: string, phone: string, code: string): Promise<void>;
   /** `true` when a phone is on a tenant's opt-out list. */
   isOptedOut(tenantId: string, phone: string): Promise<boolean>;
+}
+
+/** A short link to store (see {@link Ledger.saveLink}). */
+export interface NewLink {
+  readonly tenantId: string;
+  readonly business: string;
+  /** The review URLs it leads to (one: a redirect; several: a chooser page). */
+  readonly urls: readonly string[];
+  /** How long it works, ms. */
+  readonly ttlMs: number;
+}
+
+/** A short link as the ledger keeps it. */
+export interface SavedLink {
+  readonly token: string;
+  readonly tenantId: string;
+  /** A keyed hash of the order's dedupe key: which order, without its id. */
+  readonly order: string;
+  /** The channel it went out on, or `null` before the send is recorded. */
+  readonly channel: string | null;
+  readonly business: string;
+  readonly urls: readonly string[];
+  /** When it was made, ms since the epoch. */
+  readonly at: number;
+  /** When it stops working, ms since the epoch. */
+  readonly exp: number;
+}
+
+/** A tenant's funnel counters over some days. */
+export interface FunnelCounts {
+  readonly sent: number;
+  readonly delivered: number;
+  readonly clicked: number;
+  readonly clicks: number;
 }
 
 /** Who an order goes to. */
@@ -207,6 +275,16 @@ export interface LedgerOptions {
   /** Keys the hashes of phones and emails (a function: read on first use). */
   readonly hashSecret: string | (() => string);
   readonly logger: Logger;
+  /** Keep the per-tenant funnel counters (with the requester's `links`). */
+  readonly counters?: boolean;
+}
+
+/** How long a tenant's day of funnel counters is kept after its last increment (ms): 400 days. */
+export const STATS_TTL_MS = 400 * 24 * 3_600_000;
+
+/** The UTC day (`YYYY-MM-DD`) of a time, for the funnel counters. */
+export function statsDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /**
@@ -257,6 +335,52 @@ export function createLedger(options: LedgerOptions): Ledger {
   /** What a failed `expect` of {@link sendingSteps} found. */
   const notBegun = (held: string | null | undefined, attempt: number): "in_doubt" | "done" =>
     held === sendingRecord(attempt) ? "in_doubt" : "done";
+  const counters = options.counters === true;
+  /** The step counting one `counter` event for a tenant today. */
+  const countStep = (tenantId: string, counter: string): StoreStep => ({
+    op: "incr",
+    key: storeKey("stats", tenantId, statsDay(now()), counter),
+    by: 1,
+    ttlMs: STATS_TTL_MS,
+  });
+  const linkKey = (token: string) => storeKey("link", token);
+  const linkValue = (link: SavedLink) =>
+    JSON.stringify({
+      tenant: link.tenantId,
+      order: link.order,
+      channel: link.channel,
+      business: link.business,
+      urls: link.urls,
+      at: link.at,
+      exp: link.exp,
+    });
+  /** A stored link's value read back, or `null` when it is not one. */
+  function readLink(token: string, value: string | null): SavedLink | null {
+    if (value === null) return null;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(value) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+    const { tenant, order, channel, business, urls, at, exp } = parsed ?? {};
+    if (
+      typeof tenant !== "string" ||
+      typeof order !== "string" ||
+      (channel !== null && typeof channel !== "string") ||
+      typeof business !== "string" ||
+      !Array.isArray(urls) ||
+      urls.length === 0 ||
+      !urls.every((u) => typeof u === "string") ||
+      typeof at !== "number" ||
+      typeof exp !== "number"
+    )
+      return null;
+    return { token, tenantId: tenant, order, channel, business, urls, at, exp };
+  }
+  /** What is left of a link's life, ms (at least 1: a TTL must be positive). */
+  const leftOf = (link: SavedLink) => Math.max(1, link.exp - now());
+
   /** The value of an opt-out, kept until deleted: when it was recorded matters there. */
   const optOutRecord = (value: Record<string, string | null>) =>
     JSON.stringify({ ...value, at: now() });
@@ -316,6 +440,31 @@ export function createLedger(options: LedgerOptions): Ledger {
       phone: m.phoneHash,
       job,
     });
+
+  /** The step recording a tracked message (sealed job) for its status webhooks. */
+  async function messageStep(
+    track: { provider: string; index: number; job: SendJob },
+    sent: { channel: string; messageId: string },
+  ): Promise<StoreStep> {
+    const job = await seal.seal(JSON.stringify(track.job));
+    const value = messageValue(
+      {
+        state: "sent",
+        tenantId: track.job.tenant.id,
+        index: track.index,
+        channel: sent.channel,
+        at: now(),
+        phoneHash: sent.channel !== "email" && track.job.phone ? await hash(track.job.phone) : null,
+      },
+      job,
+    );
+    return {
+      op: "set",
+      key: storeKey("msg", track.provider, sent.messageId),
+      value,
+      ttlMs: MESSAGE_TTL_MS,
+    };
+  }
 
   /** Reads the batch answer of contact steps starting at `offset`. */
   async function contactResult(
@@ -403,42 +552,95 @@ export function createLedger(options: LedgerOptions): Ledger {
       return "opted_out";
     },
 
-    async recordSent(ref, sent, track) {
-      if (!track) return keep(ref, { state: "sent", channel: sent.channel });
+    async recordSent(ref, sent, track, link) {
+      const extra: StoreStep[] = [];
+      if (link)
+        extra.push({
+          op: "set",
+          key: linkKey(link.token),
+          value: linkValue({ ...link, channel: sent.channel }),
+          ttlMs: leftOf(link),
+        });
+      if (counters && sent.tenantId !== undefined) extra.push(countStep(sent.tenantId, "sent"));
+      if (!track && extra.length === 0) return keep(ref, { state: "sent", channel: sent.channel });
       try {
-        const job = await seal.seal(JSON.stringify(track.job));
-        const value = messageValue(
-          {
-            state: "sent",
-            tenantId: track.job.tenant.id,
-            index: track.index,
-            channel: sent.channel,
-            at: now(),
-            phoneHash:
-              sent.channel !== "email" && track.job.phone ? await hash(track.job.phone) : null,
-          },
-          job,
-        );
-        await batch([
+        const steps: StoreStep[] = [
           {
             op: "set",
             key: ref.dedupeKey,
             value: record({ state: "sent", channel: sent.channel }),
             ttlMs: dedupeTtlMs,
           },
-          {
-            op: "set",
-            key: storeKey("msg", track.provider, sent.messageId),
-            value,
-            ttlMs: MESSAGE_TTL_MS,
-          },
-        ]);
+        ];
+        if (track) steps.push(await messageStep(track, sent));
+        await batch([...steps, ...extra]);
       } catch (error) {
         logger.error("could not record a sent review request; its claim is kept", {
           key: ref.dedupeKey,
           error: errorMessage(error),
         });
       }
+    },
+
+    async saveLink(ref, token, link) {
+      const at = now();
+      const saved: SavedLink = {
+        token,
+        tenantId: link.tenantId,
+        order: await hash(`link:${ref.dedupeKey}`),
+        channel: null,
+        business: link.business,
+        urls: link.urls,
+        at,
+        exp: at + link.ttlMs,
+      };
+      const result = await batch([
+        { op: "claim", key: linkKey(token), value: linkValue(saved), ttlMs: link.ttlMs },
+      ]);
+      if (result.failedAt === -1) return saved;
+      // Taken: by this order (a retry, a fallback) it is kept as it is; by another, not used.
+      const held = readLink(token, result.values[0] ?? null);
+      return held !== null && held.order === saved.order ? held : null;
+    },
+
+    async findLink(token) {
+      const link = readLink(token, await store.get(linkKey(token)));
+      return link !== null && link.exp > now() ? link : null;
+    },
+
+    async click(link, userAgent) {
+      const ttlMs = leftOf(link);
+      const steps: StoreStep[] = [
+        { op: "incr", key: storeKey("clicks", link.token), by: 1, ttlMs },
+        countStep(link.tenantId, "clicks"),
+        {
+          op: "claim",
+          key: storeKey("click", link.token),
+          value: JSON.stringify({ at: now(), ua: userAgent }),
+          ttlMs,
+        },
+        countStep(link.tenantId, "clicked"),
+      ];
+      const result = await batch(steps);
+      return { first: result.failedAt === -1, clicks: Number(result.values[0] ?? 0) };
+    },
+
+    async stats(tenantId, days) {
+      const names = ["sent", "delivered", "clicked", "clicks"] as const;
+      const steps: StoreStep[] = days.flatMap((day) =>
+        names.map(
+          (name): StoreStep => ({ op: "get", key: storeKey("stats", tenantId, day, name) }),
+        ),
+      );
+      const totals = { sent: 0, delivered: 0, clicked: 0, clicks: 0 };
+      if (steps.length === 0) return totals;
+      const { values } = await batch(steps);
+      values.forEach((value, i) => {
+        const n = Number(value ?? 0);
+        if (Number.isSafeInteger(n) && n > 0)
+          totals[names[i % names.length] as keyof typeof totals] += n;
+      });
+      return totals;
     },
 
     async findMessage(provider, messageId) {
@@ -484,7 +686,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
 
     async moveMessage(message, state) {
-      const result = await batch([
+      const steps: StoreStep[] = [
         { op: "expect", key: message.key, values: [message.value] },
         {
           op: "set",
@@ -492,7 +694,10 @@ export function createLedger(options: LedgerOptions): Ledger {
           value: messageValue({ ...message, state }, message.sealedJob),
           ttlMs: MESSAGE_TTL_MS,
         },
-      ]);
+      ];
+      // Counted in the compare-and-set: once, whichever copy of the status moves it.
+      if (counters && state === "delivered") steps.push(countStep(message.tenantId, "delivered"));
+      const result = await batch(steps);
       return result.failedAt === -1;
     },
 

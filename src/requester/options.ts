@@ -51,6 +51,7 @@ const tenantSchema = z.object({
   id: text,
   business: text,
   reviewUrl: text,
+  reviewUrls: z.optional(z.array(text).check(z.maxLength(10))),
   message: z.optional(z.string()),
   channels: z.optional(z.array(z.enum(["sms", "whatsapp", "email"]))),
   quietHours: z.optional(quietHours),
@@ -78,6 +79,8 @@ const schema = z.object({
   keys: z.optional(z.union([text, z.array(text).check(z.minLength(1))])),
   business: z.optional(text),
   reviewUrl: z.optional(text),
+  reviewUrls: z.optional(z.array(text).check(z.maxLength(10))),
+  links: z.optional(z.unknown()),
   tenantId: z.optional(text),
   resolveTenant: z.optional(fn),
   channels: z.array(channel).check(z.minLength(1)),
@@ -127,6 +130,7 @@ const schema = z.object({
   onFailed: z.optional(fn),
   onDelivered: z.optional(fn),
   onUndelivered: z.optional(fn),
+  onClicked: z.optional(fn),
   now: z.optional(fn),
 });
 
@@ -135,6 +139,8 @@ const KNOWN_OPTIONS: Readonly<Record<keyof RequesterOptions, true>> = {
   keys: true,
   business: true,
   reviewUrl: true,
+  reviewUrls: true,
+  links: true,
   tenantId: true,
   resolveTenant: true,
   channels: true,
@@ -164,6 +170,7 @@ const KNOWN_OPTIONS: Readonly<Record<keyof RequesterOptions, true>> = {
   onFailed: true,
   onDelivered: true,
   onUndelivered: true,
+  onClicked: true,
   now: true,
 };
 

@@ -1,6 +1,7 @@
 import { ConfigError, errorMessage, OtzovikError } from "../core/errors.js";
 import { type NormalizedPhone, normalizePhone } from "../core/phone.js";
 import { randomSecret } from "../core/secret.js";
+import { newLinkToken } from "../links/token.js";
 import type { ScheduledJob } from "../schedulers/types.js";
 import { reportableEvent } from "../sources/event.js";
 import { findSource } from "../sources/registry.js";
@@ -286,6 +287,9 @@ export function createPipeline(
       lookup: order.lookup,
       attempt: 1,
       claimedAt: now(),
+      // Made after the claim (a duplicate makes none), before the send or the schedule, so a
+      // scheduled job carries it to whichever process runs it.
+      ...(config.links ? { link: newLinkToken() } : {}),
     };
     return { claimed: true, job, plan, when, begun };
   }

@@ -3,10 +3,12 @@ import type { Logger } from "../core/logger.js";
 import { maskPhone } from "../core/phone.js";
 import { describeSkip } from "../core/skip-reasons.js";
 import type { Scheduler } from "../schedulers/types.js";
-import type { Outcome, RequesterOptions, StatusOutcome } from "./types.js";
+import type { ClickedOutcome, Outcome, RequesterOptions, StatusOutcome } from "./types.js";
 
 /** Reports outcomes: one log line and the matching hook each. */
-export type Reporter = <T extends Outcome | StatusOutcome>(outcome: T) => Promise<T>;
+export type Reporter = <T extends Outcome | StatusOutcome | ClickedOutcome>(
+  outcome: T,
+) => Promise<T>;
 
 /**
  * Creates the reporter. Phones are masked in logs; a hook that throws is logged and never changes
@@ -16,11 +18,35 @@ export function createReporter(
   logger: Logger,
   hooks: Pick<
     RequesterOptions,
-    "onSent" | "onScheduled" | "onSkipped" | "onFailed" | "onDelivered" | "onUndelivered"
+    | "onSent"
+    | "onScheduled"
+    | "onSkipped"
+    | "onFailed"
+    | "onDelivered"
+    | "onUndelivered"
+    | "onClicked"
   >,
   scheduler: Scheduler,
 ): Reporter {
   return async (outcome) => {
+    if (outcome.status === "clicked") {
+      // A click knows no phone and no order id: the link keeps neither.
+      try {
+        logger.info("review link clicked", {
+          tenant: outcome.tenantId,
+          channel: outcome.channel,
+          userAgent: outcome.userAgent,
+          order: outcome.order,
+        });
+        await hooks.onClicked?.(outcome);
+      } catch (error) {
+        logger.error("an outcome hook threw", {
+          status: outcome.status,
+          error: errorMessage(error),
+        });
+      }
+      return outcome;
+    }
     const meta = {
       tenant: outcome.tenantId,
       source: outcome.source,

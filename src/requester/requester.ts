@@ -6,6 +6,7 @@ import { MAX_EVENT_ID_CHARS, reportableId } from "../sources/event.js";
 import { resolveConfig } from "./config.js";
 import { createDispatch, createSchedule } from "./dispatch.js";
 import { createLedger } from "./ledger.js";
+import { createLinks } from "./links.js";
 import { skipped } from "./outcomes.js";
 import { createPipeline } from "./pipeline.js";
 import { createReporter } from "./report.js";
@@ -58,6 +59,7 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
     dedupeTtlMs: config.dedupeTtlMs,
     hashSecret: options.hashSecret ?? (() => (processSecret ??= randomSecret())),
     logger,
+    counters: config.links !== null,
   });
   const tenants = createTenants(config);
   const report = createReporter(logger, options, scheduler);
@@ -84,11 +86,14 @@ export function createReviewRequester(options: RequesterOptions): ReviewRequeste
   const pipeline = createPipeline(config, tenants, ledger, dispatch, fail, report, track);
   resume = pipeline.resume;
   const handleStatus = createHandleStatus(config, tenants, ledger, dispatch, report, track);
+  const links = createLinks(config, tenants, ledger, report, track);
 
   return {
     sources: Object.freeze(Object.keys(config.sources)),
     accept: pipeline.accept,
     handleStatus,
+    followLink: links.followLink,
+    stats: links.stats,
 
     async authenticate(key) {
       if ((await tenants.authenticate(key)) !== null) return true;

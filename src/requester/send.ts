@@ -1,7 +1,8 @@
+import { reviewUrlsOf } from "../links/destinations.js";
 import type { RequesterConfig } from "./config.js";
 import { deliver, reaches } from "./delivery.js";
 import { jobBase, type SendJob } from "./job.js";
-import type { Ledger } from "./ledger.js";
+import type { Ledger, SavedLink } from "./ledger.js";
 import { failed, notBegun, skipped } from "./outcomes.js";
 import type { Fail } from "./retry.js";
 import { createSmsLengthCheck } from "./sms-length.js";
@@ -34,13 +35,33 @@ export function createSendNow(
         if (begin === "opted_out") return skipped(base, "opted_out");
         if (begin !== "ok") return notBegun(base, begin, job.attempt);
       }
+      // With `links`, the order's short link (made once, kept in the job: a retry, a fallback and
+      // a job run by another process all use the same one) stands for the review URL.
+      let link: SavedLink | null = null;
+      const links = config.links;
+      if (links && job.link) {
+        link = await ledger.saveLink(job.ref, job.link, {
+          tenantId: job.tenant.id,
+          business: job.tenant.business,
+          urls: reviewUrlsOf(job.tenant.reviewUrl, job.tenant.reviewUrls),
+          ttlMs: links.ttlMs,
+        });
+        if (link === null)
+          config.logger.warn(
+            "a short link's token was already another order's (a 1-in-2^48 collision); this message carries the review URL itself",
+            { tenant: job.tenant.id },
+          );
+      }
+      const shortUrl = link && links ? `${links.baseUrl}/${link.token}` : null;
       const vars: TemplateVars = {
         name: job.name,
         business: job.tenant.business,
-        reviewUrl: job.tenant.reviewUrl,
+        reviewUrl: shortUrl ?? job.tenant.reviewUrl,
         orderId: job.orderId,
         source: job.source,
       };
+      const linkField = shortUrl === null ? {} : { link: shortUrl };
+      const counted = links ? job.tenant.id : undefined;
       const text = plan.message(vars);
       checkSmsLength(job, plan, text);
       const to = { phone: job.phone, email: job.email };
@@ -51,7 +72,12 @@ export function createSendNow(
           return skipped(base, "no_channel");
         }
         const messageId = `dry-run-${++dryRunCounter}`;
-        await ledger.recordSent(job.ref, { channel: channel.spec.type, messageId });
+        await ledger.recordSent(
+          job.ref,
+          { channel: channel.spec.type, messageId, tenantId: counted },
+          undefined,
+          link,
+        );
         return {
           ...base,
           status: "sent",
@@ -59,6 +85,7 @@ export function createSendNow(
           provider: channel.spec.client.provider,
           messageId,
           dryRun: true,
+          ...linkField,
         };
       }
       const result = await deliver(
@@ -79,8 +106,9 @@ export function createSendNow(
               : undefined;
           await ledger.recordSent(
             job.ref,
-            { channel: result.channel, messageId: result.result.messageId },
+            { channel: result.channel, messageId: result.result.messageId, tenantId: counted },
             track,
+            link,
           );
           return {
             ...base,
@@ -89,6 +117,7 @@ export function createSendNow(
             provider: result.result.provider,
             messageId: result.result.messageId,
             dryRun: result.result.dryRun,
+            ...linkField,
           };
         }
         case "opted_out":

@@ -6,7 +6,10 @@ export interface TemplateVars {
   readonly name: string | null;
   /** The business's name, as configured. */
   readonly business: string;
-  /** Where to leave the review (Yandex Maps, 2GIS, Google…), as configured. */
+  /**
+   * Where to leave the review (Yandex Maps, 2GIS, Google…), as configured; with the requester's
+   * `links` option, the order's short link (`https://cafe.ru/r/AbCd12_-`).
+   */
   readonly reviewUrl: string;
   /** The order, record or lead id, or `null`. */
   readonly orderId: string | null;
@@ -32,9 +35,20 @@ export type Render = (vars: TemplateVars) => string;
  * a shop alike. With a 15-character name and a 22-character link (`https://clck.ru/3FaBcD`) it is
  * 64 characters: one Cyrillic (UCS-2) SMS segment of 70, with 6 to spare. A full Yandex Maps or
  * 2GIS review link (50–60 characters) makes it two segments, each billed as one SMS: use a short
- * link (your own domain's redirect, or a shortener).
+ * link: the requester's `links` option (your own domain, with click tracking), or a shortener.
  */
 export const DEFAULT_MESSAGE = "{business}: спасибо! Оставьте отзыв: {reviewUrl}";
+
+/**
+ * The default review request with the requester's `links` option: `"{business}: спасибо! Отзыв:
+ * {reviewUrl}"`, `{reviewUrl}` being the short link (`https://cafe.ru/r/AbCd12_-`).
+ *
+ * Budget: the fixed text is 18 characters and the link is the base URL plus 9 (`/` and the
+ * 8-character token), so the message is one Cyrillic SMS segment (70 characters) while the
+ * business name has at most `43 − baseUrl.length` characters: 26 with `https://cafe.ru/r` (17).
+ * {@link DEFAULT_MESSAGE} ("Оставьте отзыв:", 9 more characters) would leave 17.
+ */
+export const DEFAULT_LINK_MESSAGE = "{business}: спасибо! Отзыв: {reviewUrl}";
 
 const VARIABLES: readonly (keyof TemplateVars)[] = [
   "name",

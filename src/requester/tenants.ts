@@ -1,5 +1,6 @@
 import { OtzovikError } from "../core/errors.js";
 import { secretMatcher } from "../core/secret.js";
+import { checkReviewTargets } from "../links/options.js";
 import type { Channel, RequesterConfig, Timing } from "./config.js";
 import { validateTenantSettings } from "./options.js";
 import { type QuietWindow, quietWindow } from "./quiet-hours.js";
@@ -11,6 +12,8 @@ export interface TenantSnapshot {
   readonly id: string;
   readonly business: string;
   readonly reviewUrl: string;
+  /** More review URLs for the short link's chooser page (absent: none; and in older jobs). */
+  readonly reviewUrls?: readonly string[];
   /** The tenant's message template, or `null` for the requester's. */
   readonly message: string | null;
   /** The tenant's channel types in order, or `null` for all configured. */
@@ -95,6 +98,7 @@ export function createTenants(config: RequesterConfig): Tenants {
         id: options.tenantId ?? "default",
         business: options.business as string,
         reviewUrl: options.reviewUrl as string,
+        ...(options.reviewUrls ? { reviewUrls: options.reviewUrls } : {}),
       };
   const messages = new Map<string, Render>();
   /** The latest settings `resolveTenant` gave for each tenant id, for their lookup clients. */
@@ -180,7 +184,10 @@ export function createTenants(config: RequesterConfig): Tenants {
     },
 
     plan(tenant) {
-      if (tenant !== staticTenant) validateTenantSettings(tenant);
+      if (tenant !== staticTenant) {
+        validateTenantSettings(tenant);
+        if (config.links) checkReviewTargets(reviewTargets(tenant, "tenant."));
+      }
       const own: Record<string, unknown> = {
         ...(tenant.amocrm ? { amocrm: tenant.amocrm } : {}),
         ...tenant.lookups,
@@ -192,6 +199,9 @@ export function createTenants(config: RequesterConfig): Tenants {
           id: tenant.id,
           business: tenant.business,
           reviewUrl: tenant.reviewUrl,
+          ...(tenant.reviewUrls && tenant.reviewUrls.length > 0
+            ? { reviewUrls: [...tenant.reviewUrls] }
+            : {}),
           message: text,
           channels: wanted,
         },
@@ -217,9 +227,21 @@ export function fromSnapshot(snapshot: TenantSnapshot): TenantSettings {
     id: snapshot.id,
     business: snapshot.business,
     reviewUrl: snapshot.reviewUrl,
+    ...(snapshot.reviewUrls ? { reviewUrls: snapshot.reviewUrls } : {}),
     ...(snapshot.message === null ? {} : { message: snapshot.message }),
     ...(snapshot.channels === null
       ? {}
       : { channels: snapshot.channels as TenantSettings["channels"] }),
   };
+}
+
+/** A tenant's review URLs with the options they come from (`prefix`: `"tenant."` or `""`). */
+export function reviewTargets(
+  tenant: Pick<TenantSettings, "reviewUrl" | "reviewUrls">,
+  prefix: string,
+): { url: unknown; option: string }[] {
+  return [
+    { url: tenant.reviewUrl, option: `${prefix}reviewUrl` },
+    ...(tenant.reviewUrls ?? []).map((url, i) => ({ url, option: `${prefix}reviewUrls.${i}` })),
+  ];
 }

@@ -2,6 +2,9 @@ import type { OtzovikError } from "../core/errors.js";
 import type { Logger, LogLevel } from "../core/logger.js";
 import type { CountryCode } from "../core/phone.js";
 import type { SkippedReason } from "../core/skip-reasons.js";
+import type { LinkDestination } from "../links/destinations.js";
+import type { LinksOptions } from "../links/options.js";
+import type { UserAgentClass } from "../links/user-agent.js";
 import type { MetaTemplateOptions } from "../providers/meta-whatsapp.js";
 import type { EmailSender, SendResult, SmsSender, WhatsappSender } from "../providers/types.js";
 import type { Scheduler } from "../schedulers/types.js";
@@ -15,7 +18,7 @@ import type { QuietHours } from "./quiet-hours.js";
 import type { TextTemplate } from "./template.js";
 
 export type { LookupPhone, LookupPhoneContext } from "../sources/types.js";
-export type { AmocrmPhoneLookup, ParserOptions };
+export type { AmocrmPhoneLookup, LinkDestination, LinksOptions, ParserOptions, UserAgentClass };
 
 /** A source name: a built-in one, or the name of one of your `sources`. */
 export type SourceId = SourceName | (string & {});
@@ -78,6 +81,13 @@ export interface TenantSettings {
   readonly business: string;
   /** Where to leave the review, for `{reviewUrl}`. */
   readonly reviewUrl: string;
+  /**
+   * More places to leave the review (2GIS, Google…), used with the requester's `links` option:
+   * the short link then opens a small chooser page listing `reviewUrl` and these, each named by
+   * its site (Яндекс Карты, 2ГИС, Google, or the host), and the customer picks where they have an
+   * account. Without `links` only `reviewUrl` is used. At most 10.
+   */
+  readonly reviewUrls?: readonly string[];
   /** Message text template (a string: it must survive being scheduled). Default: the requester's. */
   readonly message?: string;
   /** Channel types in the order to try, e.g. `["whatsapp", "sms"]`. Default: all configured, in order. */
@@ -133,6 +143,22 @@ export interface RequesterOptions {
   readonly business?: string;
   /** The review link, with static `keys`. */
   readonly reviewUrl?: string;
+  /**
+   * More review links, with static `keys` and `links`: see {@link TenantSettings.reviewUrls}.
+   */
+  readonly reviewUrls?: readonly string[];
+  /**
+   * Short review links on your own domain, with click tracking: `{reviewUrl}` becomes
+   * `${baseUrl}/${token}` (8 random characters, made once per order), which your server answers
+   * with `linkHandler` (`otzovik/express`) or `createFetchLinkHandler` (`otzovik/fetch`): a 302 to
+   * the review URL stored for the token (a chooser page with several `reviewUrls`). The first
+   * real click of each request is a `clicked` outcome ({@link RequesterOptions.onClicked}); the
+   * per-tenant funnel is read with {@link ReviewRequester.stats}. The default message becomes
+   * {@link DEFAULT_LINK_MESSAGE} (one SMS segment for a business name of up to 25 characters
+   * with `https://cafe.ru/r`). With `links`, every review URL must be an absolute http(s) URL.
+   * Without it nothing changes.
+   */
+  readonly links?: LinksOptions;
   /** Tenant id with static `keys`. Default `"default"`. */
   readonly tenantId?: string;
   /**
@@ -158,7 +184,7 @@ export interface RequesterOptions {
   /**
    * Message text template. Default {@link DEFAULT_MESSAGE}: `"{business}: спасибо! Оставьте
    * отзыв: {reviewUrl}"`, one Cyrillic SMS segment with a name of up to 15 characters and a link
-   * of up to 22 (see {@link smsSegments}).
+   * of up to 22 (see {@link smsSegments}); with `links`, {@link DEFAULT_LINK_MESSAGE}.
    */
   readonly message?: TextTemplate;
   /**
@@ -271,6 +297,12 @@ export interface RequesterOptions {
    * channel is tried (its own `sent`, `scheduled`, `skipped` or `failed` outcome follows).
    */
   readonly onUndelivered?: (outcome: UndeliveredOutcome) => void | Promise<void>;
+  /**
+   * Called once per request, at the first real click of its short link (with `links`): from any
+   * process, exactly once (the click is claimed in the store). HEAD requests, link-preview bots
+   * and later clicks never call it (later clicks are counted: `stats().clicks`).
+   */
+  readonly onClicked?: (outcome: ClickedOutcome) => void | Promise<void>;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -302,6 +334,8 @@ export interface SentOutcome extends OutcomeBase {
   readonly messageId: string;
   /** `true` when no provider was called. */
   readonly dryRun: boolean;
+  /** The short link in the message (with `links`; absent without, or after a token collision). */
+  readonly link?: string;
 }
 
 /** The review request will go out later (delay or quiet hours). */
@@ -372,6 +406,103 @@ export interface UndeliveredOutcome extends StatusOutcomeBase {
    * a channel left that reaches the customer); its own outcome follows.
    */
   readonly fallback: boolean;
+}
+
+/**
+ * A customer opened a review request's short link for the first time (with `links`). It carries
+ * no phone and no order id: the link keeps neither. `order` matches the order to yours only
+ * through `link` in its `sent` outcome (keep the token, `link`'s last segment, if you need that).
+ */
+export interface ClickedOutcome {
+  /** Always `"clicked"`. */
+  readonly status: "clicked";
+  /** The tenant (business) id. */
+  readonly tenantId: string;
+  /** The link's token (the last segment of the `link` of its `sent` outcome). */
+  readonly token: string;
+  /** A keyed hash of the order (the same for every message of one order), never its id. */
+  readonly order: string;
+  /** The channel the link went out on, or `null` when the send was not recorded. */
+  readonly channel: ChannelSpec["type"] | null;
+  /** The class of browser that clicked: `"mobile"`, `"desktop"` or `"other"` (bots never count). */
+  readonly userAgent: UserAgentClass;
+  /** When, as an ISO timestamp. */
+  readonly at: string;
+  /** When the link was sent, as an ISO timestamp. */
+  readonly sentAt: string;
+}
+
+/**
+ * What {@link ReviewRequester.followLink} found: a link (its destination, or destinations for a
+ * chooser page) or nothing.
+ */
+export type FollowedLink = LinkFound | LinkNotFound;
+
+/** An unknown, expired or malformed token: answer 404. */
+export interface LinkNotFound {
+  /** Always `false`. */
+  readonly found: false;
+}
+
+/** A known link. */
+export interface LinkFound {
+  /** Always `true`. */
+  readonly found: true;
+  /**
+   * Where to redirect (302) when the link has one destination; `null` with several: show the
+   * chooser page of `destinations`.
+   */
+  readonly location: string | null;
+  /** Every destination, named (the chooser page's entries), in order. */
+  readonly destinations: readonly LinkDestination[];
+  /** The business's name (the chooser page's heading). */
+  readonly business: string;
+  /** `true` when this visit counted as a click (a GET from a browser, not a preview bot). */
+  readonly counted: boolean;
+  /**
+   * The `clicked` outcome when this was the request's first counted click (hook called), else
+   * `null`. Never rejects. Keep the process alive until it settles (`waitUntil`).
+   */
+  readonly done: Promise<ClickedOutcome | null>;
+}
+
+/** A visit to a short link, as {@link ReviewRequester.followLink} reads it. */
+export interface LinkVisit {
+  /** The HTTP method: `GET` counts, `HEAD` never does. */
+  readonly method: string;
+  /** The `User-Agent` header, or `null`: only its class is used, never kept. */
+  readonly userAgent: string | null;
+}
+
+/** What {@link ReviewRequester.stats} is asked. */
+export interface StatsQuery {
+  /** The tenant; or give its webhook `key`. Default with static `keys`: the requester's tenant. */
+  readonly tenantId?: string;
+  /** The tenant's webhook key, instead of `tenantId`. */
+  readonly key?: string | null;
+  /**
+   * Count from this time: a `Date`, ms since the epoch or an ISO string. Counters are kept per
+   * UTC day, so the count starts at 00:00 UTC of its day; at most 400 days back.
+   */
+  readonly since: Date | number | string;
+}
+
+/** A tenant's review funnel (with `links`), from {@link ReviewRequester.stats}. */
+export interface FunnelStats {
+  /** The tenant. */
+  readonly tenantId: string;
+  /** Where the count starts: 00:00 UTC of `since`'s day (ISO). */
+  readonly since: string;
+  /** How many UTC days were summed (today included). */
+  readonly days: number;
+  /** Review requests sent (dry runs included). */
+  readonly sent: number;
+  /** Reported delivered by a status webhook (only clients that read status webhooks report). */
+  readonly delivered: number;
+  /** Requests whose link was opened at least once (counted on the day of the first click). */
+  readonly clicked: number;
+  /** Every counted click (a request opened three times counts 3). */
+  readonly clicks: number;
 }
 
 /** What happened to one event. */
@@ -539,6 +670,23 @@ export interface ReviewRequester {
     request: StatusRequest,
     options?: { readonly key?: string | null },
   ): Promise<StatusHandled>;
+  /**
+   * Resolves a short link's token (with `links`): what the link handlers (`linkHandler`,
+   * `createFetchLinkHandler`) call. The destination is only ever what was stored for the token.
+   * A `GET` from a browser counts as a click (the first one per request reports `clicked`, once
+   * across processes); `HEAD` and link-preview bots (Telegram, WhatsApp, iMessage…) never count.
+   * A malformed token (not 8 base64url characters) is not found without reading the store.
+   *
+   * @throws when the store fails (answer 503).
+   */
+  followLink(token: string, visit: LinkVisit): Promise<FollowedLink>;
+  /**
+   * A tenant's funnel counters from `since` to now: sent, delivered, clicked (with `links`; per
+   * UTC day, see {@link StatsQuery.since}).
+   *
+   * @throws ConfigError without the `links` option (nothing is counted then).
+   */
+  stats(query: StatsQuery): Promise<FunnelStats>;
   /** Adds a phone to the tenant's suppression list: no request is ever sent to it again. */
   optOut(phone: string, options?: { key?: string | null; tenantId?: string }): Promise<void>;
   /** `true` when the phone is on the tenant's suppression list. */

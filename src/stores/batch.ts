@@ -21,6 +21,18 @@ export function conditionHolds(
   return true;
 }
 
+/** The largest counter an `incr` step keeps exact: 15 digits (below 2^53, also in Lua). */
+const COUNTER = /^-?\d{1,15}$/;
+
+/**
+ * What an `incr` step of `by` makes of the value `held` (absent, or not an integer: 0). The one
+ * definition for every store's batch; the Redis script does the same in Lua.
+ */
+export function incremented(held: string | null, by: number): string {
+  const start = held !== null && COUNTER.test(held) ? Number(held) : 0;
+  return String(start + by);
+}
+
 /**
  * Runs a batch with a store's base methods, one call per step: what the requester does for a
  * store without {@link Store.batch}. Not atomic as a whole (each step is, and a failed `claim`
@@ -82,6 +94,12 @@ export async function runBatch(
           await store.delete(step.key);
           values.push(null);
           break;
+        case "incr": {
+          const value = incremented(await store.get(step.key), step.by);
+          await store.set(step.key, value, step.ttlMs);
+          values.push(value);
+          break;
+        }
       }
     }
     return await finish(-1);

@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { OtzovikError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { guard, loggerOption, optionsObject, parseOptions } from "../core/options.js";
-import { conditionHolds, readSavedResult, savedResult } from "./batch.js";
+import { conditionHolds, incremented, readSavedResult, savedResult } from "./batch.js";
 import { EntryTable, FOREVER, NO_SLOT } from "./entry-table.js";
 import { DIGEST_WORDS, keyDigest } from "./key-digest.js";
 import type { BatchReceipt, BatchResult, Store, StoreStep } from "./types.js";
@@ -276,6 +276,10 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       } else if (step.op === "set") {
         setNow(step.key, step.value, step.ttlMs, time);
         values.push(null);
+      } else if (step.op === "incr") {
+        const value = incremented(getNow(step.key, time), step.by);
+        setNow(step.key, value, step.ttlMs, time);
+        values.push(value);
       } else {
         deleteNow(step.key);
         values.push(null);

@@ -121,6 +121,9 @@ export interface RedisStore extends Store {
  * | `{prefix}:cap:{tenant}:{contact hash}` | a contact's frequency cap | `frequencyCapMs` (30 days) |
  * | `{prefix}:optout:{tenant}:{phone hash}` | an opt-out | none (kept until deleted) |
  * | `{prefix}:receipt:{random id}` | what an order's claim answered (a batch's receipt) | 15 minutes |
+ * | `{prefix}:link:{token}` | a short link (the requester's `links`): tenant, order hash, channel, review URLs | `links.ttlMs` (90 days) |
+ * | `{prefix}:click:{token}`, `{prefix}:clicks:{token}` | a link's first click (time, browser class) and its click count | until the link expires |
+ * | `{prefix}:stats:{tenant}:{YYYY-MM-DD}:{counter}` | a tenant's funnel counter of a UTC day (`links`) | 400 days |
  * | `{prefix}::{key}` | any other key (your own calls of the store) | as set |
  *
  * Every key with a TTL expires on its own; only opt-outs stay. Give Redis `maxmemory-policy

@@ -67,8 +67,21 @@ export interface Store {
  * - `get`: reads the value.
  * - `set`: like {@link Store.set} (no `ttlMs`: kept until deleted).
  * - `delete`: like {@link Store.delete}.
+ * - `incr`: adds `by` to the integer the key holds (an absent key, or one holding anything but an
+ *   integer, counts as 0) and gives the key `ttlMs` to live from now; the requester's counters
+ *   (clicks, per-day funnel counts) use it. Atomic in a store's own `batch`; {@link runBatch}
+ *   does it with a `get` and a `set` (concurrent increments may be lost there). The requester
+ *   sends it only with its `links` option: a store of your own whose `batch` predates this step
+ *   must learn it before `links` is turned on (a store without `batch` needs nothing).
  */
-export type StoreStep = ClaimStep | AbsentStep | ExpectStep | GetStep | SetStep | DeleteStep;
+export type StoreStep =
+  | ClaimStep
+  | AbsentStep
+  | ExpectStep
+  | GetStep
+  | SetStep
+  | DeleteStep
+  | IncrStep;
 
 /** A {@link StoreStep} that claims `key` (a condition: fails when the key exists). */
 export interface ClaimStep {
@@ -132,6 +145,22 @@ export interface DeleteStep {
 }
 
 /**
+ * A {@link StoreStep} that adds `by` to the integer `key` holds (absent or not an integer: 0) and
+ * sets its time to live to `ttlMs` from now. Its value in {@link BatchResult.values} is the new
+ * integer, as a string.
+ */
+export interface IncrStep {
+  /** Always `"incr"`. */
+  readonly op: "incr";
+  /** The counter's key. */
+  readonly key: string;
+  /** What to add: a safe integer (negative subtracts). */
+  readonly by: number;
+  /** Time to live in ms from this increment; a positive integer. */
+  readonly ttlMs: number;
+}
+
+/**
  * Where a {@link Store.batch} keeps its result, so that the same batch asked again (its first
  * answer lost) resolves with what the first try did instead of running twice. The key is unique
  * per batch (the requester makes a random one); the saved value is the store's own (the Redis
@@ -148,7 +177,8 @@ export interface BatchReceipt {
 export interface BatchResult {
   /**
    * Per step, in order: for `claim`, `absent`, `expect` and `get`, the value the key held before the step
-   * (`null` when it was absent, so a `null` claim won); for `set` and `delete`, `null`. Steps after
+   * (`null` when it was absent, so a `null` claim won); for `incr`, the value after it (an integer
+   * as a string); for `set` and `delete`, `null`. Steps after
    * a failed condition are missing (the array is shorter).
    */
   readonly values: readonly (string | null)[];

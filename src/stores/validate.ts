@@ -47,7 +47,20 @@ export function checkExpected(values: unknown, provider: string): void {
   }
 }
 
-const OPS: readonly string[] = ["claim", "absent", "expect", "get", "set", "delete"];
+/** Checks an `incr` step's `by`: a safe integer. */
+export function checkIncrement(by: unknown, provider: string): void {
+  if (typeof by !== "number" || !Number.isSafeInteger(by)) {
+    throw new ValidationError(
+      `\`by\` of an \`incr\` step must be a safe integer, got ${describe(by)}.`,
+      {
+        code: "invalid_value",
+        provider,
+      },
+    );
+  }
+}
+
+const OPS: readonly string[] = ["claim", "absent", "expect", "get", "set", "delete", "incr"];
 
 /**
  * Checks every step of a batch, so a bad one fails the batch before anything changed: `steps` an
@@ -63,8 +76,13 @@ export function checkSteps(steps: unknown, provider: string): asserts steps is S
   for (const step of steps as StoreStep[]) {
     checkKey(step?.key, provider);
     if (step.op === "claim" || step.op === "set") checkValue(step.value, provider);
-    if (step.op === "claim" || (step.op === "set" && step.ttlMs !== undefined))
+    if (
+      step.op === "claim" ||
+      step.op === "incr" ||
+      (step.op === "set" && step.ttlMs !== undefined)
+    )
       checkTtl(step.ttlMs, provider);
+    if (step.op === "incr") checkIncrement(step.by, provider);
     if (step.op === "expect") checkExpected(step.values, provider);
     if (!OPS.includes(step.op)) {
       throw new ValidationError("Unknown batch step `op`.", { code: "invalid_value", provider });

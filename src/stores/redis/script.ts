@@ -6,9 +6,9 @@ import { unexpectedReply } from "./errors.js";
  * A batch as one Lua script: one `EVALSHA` (one round trip), atomic like any script. The steps are
  * encoded compactly: `KEYS` are the steps' Redis keys, in order, then the receipt's key when there
  * is one; `ARGV[1]` holds one letter per step (`c`laim, `a`bsent, `e`xpect, `g`et, `s`et,
- * `d`elete), `ARGV[2]` the receipt's TTL (`""`: no receipt), and the arguments follow in step
+ * `d`elete, `i`ncr), `ARGV[2]` the receipt's TTL (`""`: no receipt), and the arguments follow in step
  * order: a claim's value and TTL, a set's value and TTL (`""`: none), an expect's count and
- * values. The script answers `{failedAt, values}`, a `false` (nil) value being an absent key.
+ * values, an incr's amount and TTL. The script answers `{failedAt, values}`, a `false` (nil) value being an absent key.
  *
  * With a receipt, a result saved under its key is answered as it is (the steps do not run), and
  * a result the steps produce is saved there (JSON `[failedAt, values]`, absent keys `null`: the
@@ -56,6 +56,18 @@ for i = 1, #ops do
   elseif op == 100 then
     redis.call("DEL", key)
     values[i] = false
+  elseif op == 105 then
+    local current = redis.call("GET", key)
+    local n = 0
+    if current and string.match(current, "^%-?%d+$") then
+      local digits = string.len(current)
+      if string.sub(current, 1, 1) == "-" then digits = digits - 1 end
+      if digits <= 15 then n = tonumber(current) end
+    end
+    local value = string.format("%d", n + tonumber(ARGV[arg]))
+    redis.call("SET", key, value, "PX", ARGV[arg + 1])
+    arg = arg + 2
+    values[i] = value
   else
     local current = redis.call("GET", key)
     values[i] = current
@@ -94,6 +106,7 @@ const LETTER: Readonly<Record<StoreStep["op"], string>> = {
   get: "g",
   set: "s",
   delete: "d",
+  incr: "i",
 };
 
 /**
@@ -115,6 +128,7 @@ export function encodeBatch(
     else if (step.op === "set")
       argv.push(step.value, step.ttlMs === undefined ? "" : String(step.ttlMs));
     else if (step.op === "expect") argv.push(String(step.values.length), ...step.values);
+    else if (step.op === "incr") argv.push(String(step.by), String(step.ttlMs));
   }
   if (receipt) keys.push(redisKey(receipt.key));
   keys.push(ops, receipt ? String(receipt.ttlMs) : "", ...argv);
