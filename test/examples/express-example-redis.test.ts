@@ -134,7 +134,7 @@ describe("two processes sharing Redis (dev mode)", { timeout: 60_000 }, () => {
   });
 });
 
-describe("NODE_ENV=production with REDIS_URL", { timeout: 30_000 }, () => {
+describe("NODE_ENV=production with REDIS_URL", { timeout: 60_000 }, () => {
   const production = {
     NODE_ENV: "production",
     WEBHOOK_KEY: "prod-redis-webhook-key",

@@ -20,6 +20,13 @@ const EXAMPLE_ENV =
   /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(REDIS_URL|HASH_SECRET|OTZOVIK_\w+|DEV_WHATSAPP|DEBUG|WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|DELAY_MINUTES)$/;
 
 /** A running example process. */
+/**
+ * How long an example process may take to start (or, run to the end, to finish) unless told
+ * otherwise: long enough for a loaded 2-core CI machine, where the Redis example once took over
+ * 15 s to print its listening line.
+ */
+const START_TIMEOUT_MS = 30_000;
+
 export interface ExampleProcess {
   /** The child's pid (the Node process itself, not a wrapper). */
   readonly pid: number;
@@ -178,7 +185,7 @@ export async function runExample(
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? START_TIMEOUT_MS);
   // `close`, not `exit`: after it every byte of stdout and stderr has been read.
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on("close", (c, s) => resolve([c, s])),
@@ -236,16 +243,16 @@ export async function startExample(
   try {
     let port: number;
     if (options.ready) {
-      await waitFor(options.ready, options.timeoutMs ?? 15_000);
+      await waitFor(options.ready, options.timeoutMs ?? START_TIMEOUT_MS);
       port = 0;
     } else if (options.port === undefined) {
       const listening = await waitFor(
         /listening on http:\/\/(?:\[[^\]\s]+\]|[^\s:/]+):(\d+)/,
-        options.timeoutMs ?? 15_000,
+        options.timeoutMs ?? START_TIMEOUT_MS,
       );
       port = Number(listening[1]);
     } else {
-      await accepting(options.port, options.timeoutMs ?? 15_000, () => running).catch((error) => {
+      await accepting(options.port, options.timeoutMs ?? START_TIMEOUT_MS, () => running).catch((error) => {
         throw new Error(
           `${script}: ${error.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`,
         );
