@@ -19,7 +19,6 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE_ENV =
   /^(SMSRU|META|EXOLVE|RESEND|AMOCRM)_|^(REDIS_URL|HASH_SECRET|OTZOVIK_\w+|DEV_WHATSAPP|DEBUG|WEBHOOK_KEY|BUSINESS_NAME|REVIEW_URL|DELAY_MINUTES)$/;
 
-/** A running example process. */
 /**
  * How long an example process may take to start (or, run to the end, to finish) unless told
  * otherwise: long enough for a loaded 2-core CI machine, where the Redis example once took over
@@ -27,6 +26,7 @@ const EXAMPLE_ENV =
  */
 const START_TIMEOUT_MS = 30_000;
 
+/** A running example process. */
 export interface ExampleProcess {
   /** The child's pid (the Node process itself, not a wrapper). */
   readonly pid: number;
@@ -252,11 +252,13 @@ export async function startExample(
       );
       port = Number(listening[1]);
     } else {
-      await accepting(options.port, options.timeoutMs ?? START_TIMEOUT_MS, () => running).catch((error) => {
-        throw new Error(
-          `${script}: ${error.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`,
-        );
-      });
+      await accepting(options.port, options.timeoutMs ?? START_TIMEOUT_MS, () => running).catch(
+        (error) => {
+          throw new Error(
+            `${script}: ${error.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`,
+          );
+        },
+      );
       port = options.port;
     }
     return {
