@@ -136,6 +136,12 @@ export function createFetchHandler(
   };
 }
 
+/** Refuses a `waitUntil` option that is not a function (checked once, at creation). */
+function checkWaitUntil(waitUntil: unknown): void {
+  if (waitUntil !== undefined && typeof waitUntil !== "function")
+    throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
+}
+
 /**
  * Options of {@link createFetchStatusHandler}.
  *
@@ -198,8 +204,7 @@ export function createFetchStatusHandler(
   options: FetchStatusHandlerOptions = {},
 ): (request: Request, context?: FetchContext) => Promise<Response> {
   const run = createStatusProcessor(requester, options);
-  if (options.waitUntil !== undefined && typeof options.waitUntil !== "function")
-    throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
+  checkWaitUntil(options.waitUntil);
   return async (request, context) => {
     const waitUntil = waitUntilOf(context) ?? options.waitUntil;
     const response = await run({
@@ -265,8 +270,7 @@ export function createFetchLinkHandler(
   options: FetchLinkHandlerOptions = {},
 ): (request: Request, context?: FetchContext) => Promise<Response> {
   const run = createLinkProcessor(requester, options);
-  if (options.waitUntil !== undefined && typeof options.waitUntil !== "function")
-    throw new ConfigError("Option `waitUntil` must be a function, such as Next's `after`.");
+  checkWaitUntil(options.waitUntil);
   return async (request, context) => {
     const waitUntil = waitUntilOf(context) ?? options.waitUntil;
     const response = await run({
