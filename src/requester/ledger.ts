@@ -356,14 +356,9 @@ export function createLedger(options: LedgerOptions): Ledger {
     });
   /** A stored link's value read back, or `null` when it is not one. */
   function readLink(token: string, value: string | null): SavedLink | null {
-    if (value === null) return null;
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(value) as Record<string, unknown>;
-    } catch {
-      return null;
-    }
-    const { tenant, order, channel, business, urls, at, exp } = parsed ?? {};
+    const parsed = parseRecord(value);
+    if (parsed === null) return null;
+    const { tenant, order, channel, business, urls, at, exp } = parsed;
     if (
       typeof tenant !== "string" ||
       typeof order !== "string" ||
@@ -647,12 +642,8 @@ export function createLedger(options: LedgerOptions): Ledger {
       const key = storeKey("msg", provider, messageId);
       const value = await store.get(key);
       if (value === null) return null;
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(value) as Record<string, unknown>;
-      } catch {
-        return null;
-      }
+      const parsed = parseRecord(value);
+      if (parsed === null) return null;
       const { state, tenant, index, channel, at, phone, job } = parsed;
       if (
         (state !== "sent" && state !== "delivered" && state !== "undelivered") ||
@@ -775,4 +766,17 @@ export function createLedger(options: LedgerOptions): Ledger {
       return (await store.get(storeKey("optout", tenantId, await hash(phone)))) !== null;
     },
   };
+}
+
+/** A stored JSON object read back, or `null` when the value is absent or not a JSON object. */
+function parseRecord(value: string | null): Record<string, unknown> | null {
+  if (value === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }
