@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { safeTarget } from "./destinations.js";
 
 const DAY_MS = 86_400_000;
 
@@ -108,17 +109,7 @@ function checkTtl(value: unknown): number {
  */
 export function checkReviewTargets(urls: readonly { url: unknown; option: string }[]): void {
   for (const { url, option } of urls) {
-    let ok = false;
-    try {
-      const parsed = new URL(String(url));
-      ok =
-        (parsed.protocol === "https:" || parsed.protocol === "http:") &&
-        parsed.username === "" &&
-        parsed.password === "";
-    } catch {
-      ok = false;
-    }
-    if (!ok)
+    if (safeTarget(url) === null)
       throw new ConfigError(
         `Invalid option \`${option}\`: with \`links\`, a review URL must be an absolute http(s) URL (the short link redirects there).`,
       );

@@ -1,12 +1,17 @@
 import type { SmsSender } from "../../src/providers/types.js";
 
-/** An in-memory SMS client that accepts every message at once and records the recipients. */
+/**
+ * An in-memory SMS client that accepts every message at once and records the recipients (`sent`)
+ * and the messages (`messages`).
+ */
 export function recordingSmsClient() {
   const sent: string[] = [];
+  const messages: { to: string; text: string }[] = [];
   const client: SmsSender = {
     provider: "sms.ru",
-    async sendSms(to) {
+    async sendSms(to, text) {
       sent.push(to);
+      messages.push({ to, text });
       return {
         provider: "sms.ru",
         channel: "sms",
@@ -16,7 +21,7 @@ export function recordingSmsClient() {
       };
     },
   };
-  return { client, sent };
+  return { client, sent, messages };
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
 } from "../../src/requester/types.js";
 import { memoryStore } from "../../src/stores/memory.js";
 import type { Store } from "../../src/stores/types.js";
+import { recordingSmsClient } from "../helpers/sms-clients.js";
 
 export const KEY = "links-webhook-key-0123456789";
 export const HASH_SECRET = "links-hash-secret-0123456789";
@@ -27,21 +28,8 @@ export const LINK_IN_TEXT = /https:\/\/cafe\.ru\/r\/([A-Za-z0-9_-]{8})$/;
 
 /** An SMS client that records what it sends. */
 export function textSms() {
-  const sent: { to: string; text: string }[] = [];
-  const client: SmsSender = {
-    provider: "sms.ru",
-    async sendSms(to, text) {
-      sent.push({ to, text });
-      return {
-        provider: "sms.ru",
-        channel: "sms",
-        messageId: `m${sent.length}`,
-        to,
-        dryRun: false,
-      };
-    },
-  };
-  return { client, sent };
+  const { client, messages } = recordingSmsClient();
+  return { client, sent: messages };
 }
 
 /** A fake clock shared by a requester and its memory store. */
